@@ -1,0 +1,84 @@
+"""Exercise specs: what the checker verifies for one exercise (validated by pydantic; JSON schema exported)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class StrictModel(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class HttpProbe(StrictModel):
+    """Run the image on a loopback port (network host) and request a path."""
+
+    path: str = "/"
+    port_env: str = "PORT"  # the env var the image reads its port from
+    host_env: str | None = None  # optional env var for the listen address (e.g. NGINX_HOST)
+    expect_status: int = 200
+    expect_body: str | None = None  # substring expected in the body
+    env: dict[str, str] = Field(default_factory=dict)
+    timeout_s: float = 30.0
+
+
+class CommandProbe(StrictModel):
+    """Run the image with a command (network none) and compare its output."""
+
+    args: list[str] = Field(default_factory=list)  # appended to the entrypoint, like `docker run IMG args...`
+    expect_output: str | None = None  # substring of stdout
+    expect_exit: int = 0
+    env: dict[str, str] = Field(default_factory=dict)
+    timeout_s: float = 30.0
+
+
+class SmokeTest(StrictModel):
+    http: HttpProbe | None = None
+    command: CommandProbe | None = None
+    expect_healthy: bool = False  # wait for Docker's HEALTHCHECK to report healthy
+
+
+class CacheProbe(StrictModel):
+    source_file: str  # a source file (relative to the context) that the probe edits
+    manifest_file: str  # a dependency manifest that the negative probe edits
+    install_pattern: str  # regex matching the dependency-install RUN (e.g. "npm ci|npm install")
+
+
+class SizeBudget(StrictModel):
+    max_mb: float | None = None
+    max_fraction_of_single_stage: float | None = None  # e.g. 0.25 of the single-stage twin
+    single_stage_dockerfile: str | None = None  # path (relative to the exercise) of the single-stage twin
+
+
+class RuleWeight(StrictModel):
+    points: float = 1.0
+    required: bool = True
+
+
+class Spec(StrictModel):
+    id: str
+    title: str
+    language: Literal["node", "java", "go", "python", "other"] = "other"
+    dockerfile: str = "Dockerfile"
+    context: str = "."
+    target: str | None = None
+    rules: dict[str, RuleWeight] = Field(default_factory=dict)  # rule id -> weight; empty = defaults
+    require_healthcheck: bool = False
+    require_non_root: bool = True
+    smoke: SmokeTest | None = None
+    cache: CacheProbe | None = None
+    artifacts: list[str] = Field(default_factory=list)  # paths expected in the final image
+    size: SizeBudget | None = None
+    lessons: list[str] = Field(default_factory=list)  # lesson section links to read
+
+
+def load_spec(path: Path) -> Spec:
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    return Spec.model_validate(data)
+
+
+def json_schema() -> dict[str, object]:
+    return Spec.model_json_schema()
