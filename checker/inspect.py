@@ -6,6 +6,7 @@ layer, and through the image history to the Dockerfile instruction, that added i
 
 from __future__ import annotations
 
+import hashlib
 import json
 import stat
 import tarfile
@@ -24,6 +25,8 @@ class FileEntry:
     mode: int
     kind: str  # file | dir | symlink | hardlink | other
     link: str | None = None
+    sha256: str | None = None  # content hash of regular files up to HASH_LIMIT bytes
+    text: str | None = None  # content of the few small files the checker reads (KEEP_TEXT)
 
     @property
     def executable(self) -> bool:
@@ -91,6 +94,10 @@ def _kind(member: tarfile.TarInfo) -> str:
     return "other"
 
 
+HASH_LIMIT = 8 << 20
+KEEP_TEXT = frozenset({".package-lock.json"})
+
+
 def _read_layer(fileobj: Any) -> tuple[list[FileEntry], list[str]]:
     files: list[FileEntry] = []
     whiteouts: list[str] = []
@@ -105,8 +112,16 @@ def _read_layer(fileobj: Any) -> tuple[list[FileEntry], list[str]]:
                 else:
                     whiteouts.append(parent.rstrip("/") + "/" + base[4:])
                 continue
+            digest = text = None
+            if member.isfile() and member.size <= HASH_LIMIT:
+                data = layer_tar.extractfile(member)
+                if data is not None:
+                    content = data.read()
+                    digest = hashlib.sha256(content).hexdigest()
+                    if base in KEEP_TEXT:
+                        text = content.decode("utf-8", "replace")
             files.append(FileEntry(name, int(member.size), int(member.mode), _kind(member),
-                                   member.linkname or None))
+                                   member.linkname or None, digest, text))
     return files, whiteouts
 
 
