@@ -184,5 +184,82 @@ def demo_cmd(ctx: click.Context) -> None:
     out.print(f"It answered on 127.0.0.1:{answer.port}: {answer.body.strip() or answer.error}")
 
 
+# --- check ----------------------------------------------------------------------------------------------
+
+FORMATS = ["text", "json", "junit", "sarif", "gradescope"]
+
+
+@cli.command("check")
+@click.argument("path", required=False, default=".", type=click.Path(path_type=Path))
+@click.option("--exercise", help="Grade against an exercise's spec (exercises/<ID>/exercise.yaml).")
+@click.option("--static-only", is_flag=True, help="Read the Dockerfile only: no context, no engine, no build.")
+@click.option("--target", help="The stage to build (default: the last stage, or the exercise's target).")
+@click.option("--builder", type=click.Choice(["auto", "buildkit", "classic"]), default="auto", show_default=True)
+@click.option("--format", "fmt", type=click.Choice(FORMATS), default="text", show_default=True)
+@click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to a file.")
+@click.option("--no-reuse", is_flag=True, help="Check again even if nothing changed since the last check.")
+@click.option("-v", "--verbose", is_flag=True, help="Show passing findings in full.")
+@click.pass_context
+def check_cmd(ctx: click.Context, path: Path, exercise: str | None, static_only: bool, target: str | None,
+              builder: str, fmt: str, output: Path | None, no_reuse: bool, verbose: bool) -> None:
+    """Check a Dockerfile (or a folder holding one) by building it for real.
+
+    Exit status: 0 when every required rule passes, 1 when one fails, 2 on bad usage or unreadable input.
+    """
+    from checker.check import CheckOptions, UsageError, check, resolve
+    from checker.render import RENDERERS
+    from checker.render.text import text_renderable
+
+    try:
+        tgt = resolve(path, exercise)
+    except UsageError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        sys.exit(2)
+    except ValueError as exc:  # a spec that does not validate
+        console.print(f"[red]error:[/red] invalid exercise spec: {exc}")
+        sys.exit(2)
+    status = console.status("checking", spinner="dots") if fmt == "text" and console.is_terminal else None
+
+    def on_phase(msg: str) -> None:
+        if status is not None:
+            status.update(msg)
+        elif fmt == "text":
+            console.print(f"[dim]• {msg}[/dim]")
+
+    def on_step(step: Any) -> None:
+        if status is not None:
+            status.update(f"building: {step.name[:90]}")
+
+    engine_obj = None
+    if not static_only:
+        try:
+            engine_obj = find_engine(offline=True if ctx.obj.get("offline") else None)
+        except EngineUnavailable as exc:
+            console.print(f"[red]{exc}[/red]")
+            sys.exit(2)
+    opts = CheckOptions(static_only=static_only, target=target, builder=builder, reuse=not no_reuse,
+                        on_phase=on_phase, on_step=on_step)
+    try:
+        if status is not None:
+            with status:
+                report = check(tgt, opts, engine=engine_obj)
+        else:
+            report = check(tgt, opts, engine=engine_obj)
+    except UsageError as exc:
+        console.print(f"[red]error:[/red] {exc}")
+        sys.exit(2)
+    if fmt == "text" and output is None:
+        out.print(text_renderable(report, verbose=verbose))
+    else:
+        rendered = RENDERERS[fmt](report)
+        if output:
+            output.write_text(rendered)
+        else:
+            sys.stdout.write(rendered)
+    if report.error and not report.findings:
+        sys.exit(2)
+    sys.exit(0 if report.passed else 1)
+
+
 def main() -> None:
     cli(obj={})

@@ -132,6 +132,13 @@ def run_cache_probe(engine: Engine, context: Path, dockerfile: Path, install: In
             else Path(tmp) / "Dockerfile"
         if not _inside(dockerfile, context):
             shutil.copy2(dockerfile, df)
+        # Baseline: with nothing edited the install step must come from the cache. If it does not (the
+        # cache was pruned since the main build), rebuild the copy once so the probe compares like with like.
+        baseline = _probe_build(engine, ctx, df, install, builder=builder, target=target, timeout=timeout,
+                                edited="(nothing)")
+        if baseline.install_cached is False:
+            build(engine, ctx, dockerfile=df, builder=builder, target=target, timeout=timeout,
+                  labels={"io.stagewise.probe": "cache"})
         _touch(ctx / source_file)
         result.source_edit = _probe_build(engine, ctx, df, install, builder=builder, target=target,
                                           timeout=timeout, edited=source_file)

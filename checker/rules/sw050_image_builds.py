@@ -1,0 +1,44 @@
+"""SW050 image-builds: dynamic rule (metadata and docs only; the engine implements the check)."""
+
+from __future__ import annotations
+
+from checker.report import Concern
+from checker.rules.base import Kind, Rule, RuleDoc
+
+RULE = Rule(
+    id="SW050",
+    name="image-builds",
+    concern=Concern.BUILD,
+    title="The image must build",
+    rationale="A Dockerfile that does not build ships nothing.",
+    fix=(
+        "Read the first error BuildKit prints (it names the line), fix it, and build again with "
+        "`docker build --progress=plain .`."
+    ),
+    lesson="lessons/02-stages-and-copy-from/#from-as-names-a-stage",
+    kind=Kind.DYNAMIC,
+    weight=5.0,
+    doc=RuleDoc(
+        what=(
+            "Builds the submission with BuildKit (the exercise's context and `--target`) and "
+            "reports the first error with its Dockerfile line, plus BuildKit's own build-check "
+            "warnings."
+        ),
+        why=(
+            "Every other run-time check needs the image. Typical causes: a wrong artifact path "
+            '(`"/app/dist": not found`, pitfall 2), a stage typo pulled as an image (pitfall 3), a '
+            "shell in a shell-less stage (pitfall 15)."
+        ),
+        example=(
+            "FROM node:22-alpine AS build\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY . "
+            ".\nRUN npm run build\n\nFROM nginx:1.27-alpine\nCOPY --from=build /app/build "
+            "/usr/share/nginx/html\n"
+        ),
+        use_instead=(
+            "FROM node:22-alpine AS build\nWORKDIR /app\nCOPY package*.json ./\nRUN npm ci\nCOPY . "
+            ".\nRUN npm run build\n\nFROM nginx:1.27-alpine\nCOPY --from=build /app/dist "
+            "/usr/share/nginx/html\n"
+        ),
+        notes="The example fails for a Vite project, which writes `dist/`, not `build/` (pitfall 2).",
+    ),
+)
