@@ -1,0 +1,209 @@
+"""Every dynamic rule, failing and passing, on real builds: the concern verdicts and the reported lines."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+import pytest
+
+from checker.check import CheckOptions, Target, check
+from checker.engine import Engine
+from checker.report import Report, Status
+from checker.spec import Spec
+
+PACKAGE_JSON = json.dumps({"name": "probe", "version": "1.0.0", "private": True,
+                           "scripts": {"build": "node build.mjs"}}, indent=2) + "\n"
+PACKAGE_LOCK = json.dumps({"name": "probe", "version": "1.0.0", "lockfileVersion": 3, "requires": True,
+                           "packages": {"": {"name": "probe", "version": "1.0.0"}}}, indent=2) + "\n"
+BUILD_MJS = ("import { mkdirSync, writeFileSync } from 'node:fs';\n"
+             "mkdirSync('dist', { recursive: true });\n"
+             "writeFileSync('dist/index.html', '<h1>built</h1>\\n');\n")
+
+
+def make_ctx(tmp: Path, dockerfile: str, files: dict[str, str] | None = None) -> Target:
+    (tmp / "Dockerfile").write_text(textwrap.dedent(dockerfile).lstrip())
+    for name, text in (files or {}).items():
+        p = tmp / name
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(text)
+    return Target(tmp / "Dockerfile", tmp, None)
+
+
+def run(engine: Engine, tgt: Target, spec: Spec | None = None) -> Report:
+    tgt.spec = spec
+    return check(tgt, CheckOptions(reuse=False, build_timeout=300), engine=engine)
+
+
+def finding(report: Report, rule: str) -> tuple[Status, int | None, str]:
+    hits = [f for f in report.findings if f.rule == rule]
+    assert hits, f"{rule} missing: {[f.rule for f in report.findings]}"
+    worst = sorted(hits, key=lambda f: ["error", "fail", "warn", "pass", "skip"].index(f.status.value))[0]
+    return worst.status, worst.line, worst.message + " " + " ".join(worst.evidence)
+
+
+NODE_FILES = {"package.json": PACKAGE_JSON, "package-lock.json": PACKAGE_LOCK, "build.mjs": BUILD_MJS,
+              "src/app.js": "console.log('app');\n", ".dockerignore": "node_modules\n.git\n"}
+
+GOOD_NODE = """
+    FROM node:22-alpine AS build
+    WORKDIR /app
+    COPY package.json package-lock.json ./
+    RUN npm ci
+    COPY . .
+    RUN npm run build
+
+    FROM busybox:1.36
+    COPY --from=build /app/dist /www
+    USER 65532:65532
+    CMD ["sh", "-c", "exec httpd -f -p 127.0.0.1:${PORT} -h /www"]
+    """
+
+
+def test_good_submission_passes_every_dynamic_rule(engine: Engine, tmp_path: Path) -> None:
+    spec = Spec.model_validate({
+        "id": "probe", "title": "probe", "artifacts": ["/www/index.html"],
+        "smoke": {"http": {"path": "/index.html", "port_env": "PORT", "expect_body": "built"}},
+        "size": {"max_mb": 20},
+    })
+    report = run(engine, make_ctx(tmp_path, GOOD_NODE, NODE_FILES), spec)
+    for rule in ("SW050", "SW150", "SW250", "SW251", "SW350", "SW450", "SW550", "SW650"):
+        status, _line, msg = finding(report, rule)
+        assert status == Status.PASS, (rule, msg)
+    assert report.concerns["cache-ordering"] == "pass"
+    assert report.passed, [f for f in report.findings if f.status in (Status.FAIL, Status.ERROR)]
+
+
+def test_build_failure_names_the_line_and_the_pitfall(engine: Engine, tmp_path: Path) -> None:
+    df = GOOD_NODE.replace("/app/dist /www", "/app/build /www")  # pitfall 2: wrong output folder
+    report = run(engine, make_ctx(tmp_path, df, NODE_FILES))
+    status, line, msg = finding(report, "SW050")
+    assert status == Status.FAIL
+    assert line == 9
+    assert "/app/build" in msg
+    hint = next(f.hint for f in report.findings if f.rule == "SW050")
+    assert hint and "root of the other stage" in hint
+    assert report.concerns["build"] == "fail"
+    assert finding(report, "SW550")[0] == Status.SKIP
+
+
+def test_toolchain_in_final_image_is_found_with_its_path(engine: Engine, tmp_path: Path) -> None:
+    df = """
+        FROM node:22-alpine
+        WORKDIR /app
+        COPY package.json package-lock.json ./
+        RUN npm ci
+        COPY . .
+        RUN npm run build
+        USER node
+        CMD ["node", "build.mjs"]
+        """
+    report = run(engine, make_ctx(tmp_path, df, NODE_FILES))
+    status, _line, msg = finding(report, "SW150")
+    assert status == Status.FAIL
+    assert "/usr/local/bin/npm" in msg and "base image" in msg
+    assert report.concerns["stage-separation"] == "fail"
+
+
+def test_sources_in_final_image_are_traced_to_the_copy_line(engine: Engine, tmp_path: Path) -> None:
+    df = GOOD_NODE.replace("COPY --from=build /app/dist /www", "COPY --from=build /app /www")
+    report = run(engine, make_ctx(tmp_path, df, NODE_FILES))
+    status, line, msg = finding(report, "SW250")
+    assert status == Status.FAIL
+    assert line == 9
+    assert "/www/src/app.js" in msg and "/www/package.json" in msg
+    assert report.concerns["artifact-copies"] == "fail"
+
+
+def test_expected_artifact_missing(engine: Engine, tmp_path: Path) -> None:
+    spec = Spec.model_validate({"id": "probe", "title": "probe", "artifacts": ["/www/app.js"]})
+    report = run(engine, make_ctx(tmp_path, GOOD_NODE, NODE_FILES), spec)
+    status, _line, msg = finding(report, "SW251")
+    assert status == Status.FAIL and "/www/app.js" in msg
+
+
+def test_cache_probe_fails_when_sources_come_before_the_install(engine: Engine, tmp_path: Path) -> None:
+    df = GOOD_NODE.replace("COPY package.json package-lock.json ./\n    RUN npm ci\n    COPY . .",
+                           "COPY . .\n    RUN npm ci")
+    assert "COPY . .\n    RUN npm ci" in df
+    report = run(engine, make_ctx(tmp_path, df, NODE_FILES))
+    status, line, msg = finding(report, "SW350")
+    assert status == Status.FAIL
+    assert line == 4  # the RUN npm ci line
+    assert "ran again" in msg
+    assert report.concerns["cache-ordering"] == "fail"
+
+
+def test_cache_probe_passes_and_proves_it_can_fail(engine: Engine, tmp_path: Path) -> None:
+    report = run(engine, make_ctx(tmp_path, GOOD_NODE, NODE_FILES))
+    status, line, msg = finding(report, "SW350")
+    assert status == Status.PASS and line == 4
+    # the negative probe: editing the manifest re-ran the install
+    assert "after editing package" in msg and "ran again" in msg
+
+
+def test_root_user_fails_runs_as_non_root(engine: Engine, tmp_path: Path) -> None:
+    df = GOOD_NODE.replace("USER 65532:65532\n", "")
+    report = run(engine, make_ctx(tmp_path, df, NODE_FILES))
+    assert finding(report, "SW450")[0] == Status.FAIL
+    assert report.concerns["hardening"] == "fail"
+
+
+def test_image_that_cannot_start_fails_the_smoke_test(engine: Engine, tmp_path: Path) -> None:
+    df = GOOD_NODE.replace('CMD ["sh", "-c", "exec httpd -f -p 127.0.0.1:${PORT} -h /www"]',
+                           'ENTRYPOINT ["/usr/local/bin/server"]')
+    report = run(engine, make_ctx(tmp_path, df, NODE_FILES))
+    status, _line, msg = finding(report, "SW550")
+    assert status == Status.FAIL
+    assert "no such file" in msg or "not found" in msg
+    assert report.concerns["runtime"] == "fail"
+
+
+def test_http_smoke_test_wrong_body_fails(engine: Engine, tmp_path: Path) -> None:
+    spec = Spec.model_validate({"id": "probe", "title": "probe",
+                                "smoke": {"http": {"path": "/index.html", "expect_body": "hello world"}}})
+    report = run(engine, make_ctx(tmp_path, GOOD_NODE, NODE_FILES), spec)
+    status, _line, msg = finding(report, "SW550")
+    assert status == Status.FAIL and "hello world" in msg
+
+
+def test_size_budget(engine: Engine, tmp_path: Path) -> None:
+    spec = Spec.model_validate({"id": "probe", "title": "probe", "size": {"max_mb": 0.5}})
+    report = run(engine, make_ctx(tmp_path, GOOD_NODE, NODE_FILES), spec)
+    status, _line, msg = finding(report, "SW650")
+    assert status == Status.FAIL and "over the budget" in msg
+
+
+def test_buildkit_checks_join_under_lint(engine: Engine, tmp_path: Path) -> None:
+    if not engine.buildx_version:
+        pytest.skip("no buildx: no build checks on this engine")
+    df = GOOD_NODE.replace("FROM node:22-alpine AS build", "FROM node:22-alpine as build")
+    report = run(engine, make_ctx(tmp_path, df, NODE_FILES))
+    lint = [f for f in report.findings if f.rule == "buildkit/FromAsCasing"]
+    assert lint and lint[0].line == 1 and lint[0].docs_url and lint[0].concern.value == "lint"
+
+
+def test_same_verdicts_with_the_classic_builder(engine: Engine, tmp_path: Path) -> None:
+    tgt = make_ctx(tmp_path, GOOD_NODE, NODE_FILES)
+    reports = {b: check(tgt, CheckOptions(reuse=False, builder=b), engine=engine) for b in ("buildkit", "classic")}
+    assert reports["buildkit"].concerns == reports["classic"].concerns
+    assert reports["classic"].engine.builder == "classic"
+
+
+def test_unchanged_recheck_reuses_the_result(engine: Engine, tmp_path: Path) -> None:
+    tgt = make_ctx(tmp_path, GOOD_NODE, NODE_FILES)
+    first = check(tgt, CheckOptions(reuse=True), engine=engine)
+    second = check(tgt, CheckOptions(reuse=True), engine=engine)
+    assert first.model_dump() == second.model_dump()
+    (tmp_path / "src" / "app.js").write_text("console.log('changed');\n")
+    third = check(tgt, CheckOptions(reuse=True), engine=engine)
+    assert third.passed == first.passed
+
+
+def test_check_leaves_no_images_or_containers(engine: Engine, tmp_path: Path) -> None:
+    before_images = {i.id for i in engine.client.images.list(filters={"label": "io.stagewise.check=true"})}
+    run(engine, make_ctx(tmp_path, GOOD_NODE, NODE_FILES))
+    after_images = {i.id for i in engine.client.images.list(filters={"label": "io.stagewise.check=true"})}
+    assert after_images <= before_images
+    assert engine.client.containers.list(all=True, filters={"label": "io.stagewise.check=true"}) == []
