@@ -92,12 +92,19 @@ class RawJsonProgress:
         self.order: list[str] = []
         self.logs: list[str] = []
         self.warnings: list[dict[str, object]] = []
+        self._partial: dict[str, str] = {}  # per vertex: output after its last newline
+
+    def flush(self) -> None:
+        """Keep the unterminated last line of each step's output."""
+        self.logs.extend(rest for rest in self._partial.values() if rest)
+        self._partial = {}
 
     def feed(self, line: str) -> list[Step]:
         """Take one output line; returns the steps whose state changed."""
         line = line.strip()
         if not line.startswith("{"):
             if line:
+                self.flush()
                 self.logs.append(line)
             return []
         try:
@@ -128,9 +135,15 @@ class RawJsonProgress:
             data = entry.get("data")
             if isinstance(data, str):
                 try:
-                    self.logs.append(base64.b64decode(data).decode("utf-8", "replace"))
+                    text = base64.b64decode(data).decode("utf-8", "replace")
                 except ValueError:
-                    pass
+                    continue
+                # A step's output arrives in chunks that may end mid-line: join them per step, one log
+                # entry per line.
+                vertex = str(entry.get("vertex") or "")
+                *lines, rest = (self._partial.get(vertex, "") + text).split("\n")
+                self.logs.extend(lines)
+                self._partial[vertex] = rest
         for w in status.get("warnings") or []:
             self.warnings.append(w)
         return changed
@@ -172,12 +185,103 @@ class ClassicProgress:
 StopWhen = Callable[[Step], bool]
 
 
+
+DIRECTIVE = re.compile(r"^\s*#\s*([a-zA-Z]+)\s*=")
+
+
+def without_syntax_directive(text: str) -> str:
+    """The Dockerfile with its `# syntax=` directive moved out of the directive block and turned into a
+    comment: the other directives (escape, check) keep working and every instruction keeps its line."""
+    lines = text.split("\n")
+    end = 0
+    while end < len(lines) and DIRECTIVE.match(lines[end]):
+        end += 1
+    block = lines[:end]
+    kept = [ln for ln in block if DIRECTIVE.match(ln).group(1).lower() != "syntax"]  # type: ignore[union-attr]
+    dropped = len(block) - len(kept)
+    return "\n".join(kept + ["# (syntax directive ignored offline: built-in frontend)"] * dropped + lines[end:])
+
+
+def images_a_build_needs(text: str) -> list[tuple[str, int]]:
+    """(image, line) for every image BuildKit would resolve: external FROMs, `--from=<image>`, and `--from`
+    values that name no stage (BuildKit takes those as image names too: pitfall 3)."""
+    from checker.parse import ParseError, parse
+
+    try:
+        model = parse(text)
+    except ParseError:
+        return []
+    needed: list[tuple[str, int]] = []
+    for st in model.stages:
+        if st.base_stage is None and st.base_resolved and st.base.lower() != "scratch":
+            needed.append((st.base, st.line))
+    for ref in model.refs:
+        if ref.kind != "from" and ref.target is None and not ref.numeric and ref.raw.lower() != "scratch":
+            needed.append((ref.raw, ref.line))
+    return needed
+
+
+def offline_preflight(engine: Engine, text: str) -> str | None:
+    """On an offline engine nothing may reach for a registry, not even a name lookup: refuse a build whose
+    images are not all in the local store, with the reason a learner needs."""
+    missing = []
+    for ref, line in images_a_build_needs(text):
+        try:
+            engine.client.images.get(ref)
+        except Exception:
+            missing.append((ref, line))
+    if not missing:
+        return None
+    listed = ", ".join(f"`{ref}` (line {line})" for ref, line in missing)
+    return (f"not in the local image store: {listed}. This engine is offline, so Docker would try to reach a "
+            "registry and fail. If it is meant to be one of your stages, check its spelling and that it is "
+            "defined above (`FROM ... AS <name>`); if it is an image, run `stagewise images prepare`.")
+
+
 def build(engine: Engine, context: Path, *, dockerfile: Path | None = None, tag: str | None = None,
           builder: str = "buildkit", target: str | None = None, labels: dict[str, str] | None = None,
           network: str = "none", no_cache: bool = False, timeout: float = 900,
           build_args: dict[str, str] | None = None, extra_args: list[str] | None = None,
           on_step: Callable[[Step], None] | None = None, stop_when: StopWhen | None = None) -> BuildResult:
     """Build `context` with the chosen builder. `stop_when(step)` returning True ends the build early."""
+    start = time.monotonic()
+    df_path = dockerfile or context / "Dockerfile"
+    cleanup: Path | None = None
+    if engine.offline:
+        if no_cache and builder != "classic":
+            # BuildKit's --no-cache re-resolves every base image against its registry (seen here).
+            raise ValueError("no_cache would make BuildKit contact a registry on an offline engine; "
+                             "prune the build cache for a cold build instead")
+        try:
+            text = df_path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        refusal = offline_preflight(engine, text) if text else None
+        if refusal is not None:
+            return BuildResult(ok=False, builder=builder, tag=tag, image_id=None,
+                               seconds=time.monotonic() - start, error=f"ERROR: base image {refusal}",
+                               log=refusal)
+        if "syntax" in {m.group(1).lower() for m in map(DIRECTIVE.match, text.split("\n")[:8]) if m}:
+            # `# syntax=` pulls a frontend image; offline, the built-in frontend (>= 1.19) reads it. The
+            # line is blanked in a copy so that every line number stays the same.
+            fd, tmp = tempfile.mkstemp(prefix="stagewise-df-", suffix=".Dockerfile")
+            os.close(fd)
+            cleanup = Path(tmp)
+            cleanup.write_text(without_syntax_directive(text))
+            dockerfile = cleanup
+    try:
+        return _build(engine, context, dockerfile=dockerfile, tag=tag, builder=builder, target=target,
+                      labels=labels, network=network, no_cache=no_cache, timeout=timeout, build_args=build_args,
+                      extra_args=extra_args, on_step=on_step, stop_when=stop_when, start=start)
+    finally:
+        if cleanup is not None:
+            cleanup.unlink(missing_ok=True)
+
+
+def _build(engine: Engine, context: Path, *, dockerfile: Path | None, tag: str | None, builder: str,
+           target: str | None, labels: dict[str, str] | None, network: str, no_cache: bool, timeout: float,
+           build_args: dict[str, str] | None, extra_args: list[str] | None,
+           on_step: Callable[[Step], None] | None, stop_when: StopWhen | None, start: float) -> BuildResult:
     args = list(engine.build_command(builder))
     progress: RawJsonProgress | ClassicProgress
     if builder == "classic":
@@ -207,7 +311,6 @@ def build(engine: Engine, context: Path, *, dockerfile: Path | None = None, tag:
     args += ["--iidfile", str(iidfile), str(context)]
 
     env = engine.build_env(builder)
-    start = time.monotonic()
     proc = subprocess.Popen([engine.cli, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True, bufsize=1, start_new_session=True)
     stopped = False
@@ -237,6 +340,8 @@ def build(engine: Engine, context: Path, *, dockerfile: Path | None = None, tag:
     if iidfile.exists():
         image_id = iidfile.read_text().strip() or None
         iidfile.unlink(missing_ok=True)
+    if isinstance(progress, RawJsonProgress):
+        progress.flush()
     log = "\n".join(progress.logs)
     ok = proc.returncode == 0 and not stopped and not timed_out
     error = None

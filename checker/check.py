@@ -9,12 +9,13 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker import __version__
-from checker.build import Step, build
+from checker.build import Step, build, offline_preflight, without_syntax_directive
 from checker.dynamic.buildchecks import run_build_checks
 from checker.dynamic.cacheprobe import INSTALL_PATTERN, run_cache_probe
 from checker.dynamic.contents import context_index, stray_files, trace_layers
@@ -54,6 +55,7 @@ class CheckOptions:
     builder: str = "auto"  # auto | buildkit | classic
     reuse: bool = True  # reuse a stored report when nothing changed
     keep_image: bool = False
+    no_cache: bool = False  # build the image without the build cache (benchmarks, suspicious caches)
     build_timeout: float = 600
     labels: dict[str, str] = field(default_factory=dict)
     on_step: Callable[[Step], None] | None = None
@@ -314,7 +316,21 @@ class DynamicCheck:
 
     # -- BuildKit's own checks ---------------------------------------------------------------------
     def buildkit_checks(self) -> None:
-        checks = run_build_checks(self.engine, self.tgt.context, self.tgt.dockerfile, target=self.target)
+        text = self.model.text
+        if self.engine.offline and offline_preflight(self.engine, text) is not None:
+            return  # the checks would resolve a missing image against a registry; the build reports it
+        dockerfile = self.tgt.dockerfile
+        sanitized = without_syntax_directive(text)
+        tmp: Path | None = None
+        if sanitized != text and self.engine.offline:
+            tmp = Path(tempfile.mkstemp(prefix="stagewise-df-", suffix=".Dockerfile")[1])
+            tmp.write_text(sanitized)
+            dockerfile = tmp
+        try:
+            checks = run_build_checks(self.engine, self.tgt.context, dockerfile, target=self.target)
+        finally:
+            if tmp is not None:
+                tmp.unlink(missing_ok=True)
         if checks is None:
             return
         ours = {(f.line, f.rule) for f in self.report.findings if f.status in (Status.FAIL, Status.WARN)}
@@ -333,7 +349,7 @@ class DynamicCheck:
         self.phase(f"building with {self.builder}")
         result = build(self.engine, self.tgt.context, dockerfile=self.tgt.dockerfile, tag=self.tag,
                        builder=self.builder, target=self.target, labels=self.labels,
-                       timeout=self.opts.build_timeout, on_step=self.opts.on_step)
+                       timeout=self.opts.build_timeout, on_step=self.opts.on_step, no_cache=self.opts.no_cache)
         if not result.ok:
             err = result.error or "the build failed"
             line = self._line_of_failed_step(result.steps)

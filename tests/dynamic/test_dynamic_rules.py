@@ -207,3 +207,27 @@ def test_check_leaves_no_images_or_containers(engine: Engine, tmp_path: Path) ->
     after_images = {i.id for i in engine.client.images.list(filters={"label": "io.stagewise.check=true"})}
     assert after_images <= before_images
     assert engine.client.containers.list(all=True, filters={"label": "io.stagewise.check=true"}) == []
+
+
+def test_misspelt_stage_never_reaches_for_a_registry(engine: Engine, tmp_path: Path) -> None:
+    """Pitfall 3: `--from=bulid` is taken as an image name. Offline, nothing may look it up: the build is
+    refused before Docker runs, with the reason a learner needs."""
+    if not engine.offline:
+        pytest.skip("an online engine pulls missing images as Docker always does")
+    df = GOOD_NODE.replace("COPY --from=build", "COPY --from=bulid")
+    report = run(engine, make_ctx(tmp_path, df, NODE_FILES))
+    status, line, msg = finding(report, "SW050")
+    assert status == Status.FAIL
+    assert "`bulid` (line 9)" in msg and "spelling" in msg
+    assert report.engine.builder == "buildkit"
+    assert not any(f.rule.startswith("buildkit/") for f in report.findings)  # checks were not run either
+
+
+def test_syntax_directive_is_neutralised_offline(engine: Engine, tmp_path: Path) -> None:
+    if not engine.offline:
+        pytest.skip("online engines fetch the frontend named by `# syntax=`")
+    df = "# syntax=docker/dockerfile:1\n" + textwrap.dedent(GOOD_NODE).lstrip()
+    report = run(engine, make_ctx(tmp_path, df, NODE_FILES))
+    status, _line, msg = finding(report, "SW050")
+    assert status == Status.PASS, msg
+    assert finding(report, "SW350")[1] == 5  # line numbers unchanged by the rewrite
