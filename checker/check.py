@@ -6,6 +6,7 @@ findings -> Report.finalize() (the only place verdicts are made) -> renderers.
 
 from __future__ import annotations
 
+import fnmatch
 import hashlib
 import os
 import re
@@ -18,7 +19,7 @@ from checker import __version__
 from checker.build import Step, build, offline_preflight, without_syntax_directive
 from checker.dynamic.buildchecks import run_build_checks
 from checker.dynamic.cacheprobe import INSTALL_PATTERN, run_cache_probe
-from checker.dynamic.contents import context_index, stray_files, trace_layers
+from checker.dynamic.contents import StrayFile, context_index, stray_files, trace_layers
 from checker.dynamic.toolchains import find_toolchains
 from checker.engine import Engine, EngineUnavailable, find_engine, stagewise_home
 from checker.inspect import ImageFacts, image_facts
@@ -435,12 +436,13 @@ class DynamicCheck:
     def artifact_copies(self, facts: ImageFacts, traced: dict[int, Instruction], first_own: int) -> None:
         index = context_index(self.tgt.context)
         strays = stray_files(facts, traced, index, first_own)
+        strays += self._forbidden(facts, traced, first_own, {s.path for s in strays})
         # the context's own Dockerfile name may differ (Dockerfile.x): count it as a build file too
         if strays:
             cats = sorted({s.category for s in strays})
             lines = sorted({s.line for s in strays if s.line})
             first = strays[0]
-            evidence = [f"line {s.line} `{s.instruction}` brought in {s.path} ({s.category}, = {s.context_path})"
+            evidence = [f"line {s.line} `{s.instruction}` brought in {s.path} ({s.category}: {s.context_path})"
                         if s.line else f"{s.path} ({s.category})" for s in strays[:40]]
             if len(strays) > 40:
                 evidence.append(f"... {len(strays) - 40} more")
@@ -466,6 +468,26 @@ class DynamicCheck:
                          f"The build outputs are in place: {', '.join(self.spec.artifacts)}.")
         else:
             self.add("expected-artifacts", Status.SKIP, "no expected artifacts declared")
+
+    def _forbidden(self, facts: ImageFacts, traced: dict[int, Instruction], first_own: int,
+                   known: set[str]) -> list[StrayFile]:
+        """The spec's forbidden paths, among the files the Dockerfile itself added (not the base image's).
+        A forbidden folder is reported once, not file by file."""
+        if not self.spec or not self.spec.forbidden:
+            return []
+        out: list[StrayFile] = []
+        reported: list[str] = []
+        for path, (_entry, layer) in sorted(facts.files(from_layer=first_own).items()):
+            if path in known or any(path.startswith(r + "/") for r in reported):
+                continue
+            pattern = next((pat for pat in self.spec.forbidden if fnmatch.fnmatchcase(path, pat)), None)
+            if pattern is None:
+                continue
+            reported.append(path)
+            instr = traced.get(layer.index)
+            out.append(StrayFile(path, pattern, "forbidden by the exercise", instr.line if instr else None,
+                                 instr.snippet if instr else None))
+        return out
 
     # -- hardening (what the image really runs as) ---------------------------------------------------
     def effective_user(self, facts: ImageFacts) -> None:
@@ -659,8 +681,6 @@ class DynamicCheck:
 
 
 def _glob_match(src: str, rel: str) -> bool:
-    import fnmatch
-
     s = src.lstrip("./").rstrip("/")
     if s in ("", "."):
         return True
