@@ -71,6 +71,9 @@ class Spec(StrictModel):
     smoke: SmokeTest | None = None
     cache: CacheProbe | None = None
     artifacts: list[str] = Field(default_factory=list)  # paths expected in the final image
+    # Paths that must NOT exist in the final image (sources, manifests, build output folders, toolchains):
+    # shell-style patterns (fnmatch, `*` also matches `/`) matched against absolute paths in the image.
+    forbidden: list[str] = Field(default_factory=list)
     size: SizeBudget | None = None
     lessons: list[str] = Field(default_factory=list)  # lesson section links to read
 

@@ -216,7 +216,7 @@ def test_misspelt_stage_never_reaches_for_a_registry(engine: Engine, tmp_path: P
         pytest.skip("an online engine pulls missing images as Docker always does")
     df = GOOD_NODE.replace("COPY --from=build", "COPY --from=bulid")
     report = run(engine, make_ctx(tmp_path, df, NODE_FILES))
-    status, line, msg = finding(report, "SW050")
+    status, _line, msg = finding(report, "SW050")
     assert status == Status.FAIL
     assert "`bulid` (line 9)" in msg and "spelling" in msg
     assert report.engine.builder == "buildkit"
