@@ -1,19 +1,27 @@
 """The small helper API the lessons use: the same build, inspect and run code the checker uses.
 
     from checker import lessonkit as lk
-    lk.show("node/Dockerfile")
-    img = lk.build("node", tag="lesson1/node:single")
+    lk.show(HERE / "node/Dockerfile")
+    img = lk.build(APPS / "node", dockerfile=HERE / "node/Dockerfile", tag="lesson1/node:single")
     img.size_mb, img.seconds, lk.toolchains(img.tag)
+
+The lessons' apps live once, in lessons/apps/<name>/, and each lesson keeps its own Dockerfiles in its
+folder: a build takes the app folder as the context and the lesson's Dockerfile by its path.
 
 Every helper returns plain values so a notebook cell can end in an assertion of what it teaches.
 """
 
 from __future__ import annotations
 
+import io
+import json
+import os
 import re
 import shutil
+import tarfile
 import tempfile
 import time
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -36,6 +44,29 @@ def engine() -> Engine:
     return _engine
 
 
+def build_network() -> str:
+    """The network lesson builds use: none on an offline engine (this course's CI), the engine's default
+    otherwise, so that builders such as Maven can download plugins on a learner's machine.
+    STAGEWISE_BUILD_NETWORK overrides it."""
+    chosen = os.environ.get("STAGEWISE_BUILD_NETWORK")
+    if chosen:
+        return chosen
+    return "none" if engine().offline else "default"
+
+
+_facts_cache: dict[str, ImageFacts] = {}
+
+
+def _facts(tag: str) -> ImageFacts:
+    """image_facts for a tag, cached by image id (ids are content addresses, so this never goes stale)."""
+    image_id = str(engine().client.images.get(tag).id)
+    if image_id not in _facts_cache:
+        if len(_facts_cache) > 16:
+            _facts_cache.clear()
+        _facts_cache[image_id] = image_facts(engine(), tag)
+    return _facts_cache[image_id]
+
+
 @dataclass
 class Built:
     tag: str
@@ -45,13 +76,25 @@ class Built:
     steps: list[Step] = field(default_factory=list)
     error: str | None = None
 
+    # FROM lines are left out: they only name a base image, and BuildKit never reports them as cached.
     @property
     def cached_steps(self) -> list[str]:
-        return [s.instruction for s in self.steps if s.cached]
+        return [s.instruction for s in self.steps if s.cached and not s.instruction.startswith("FROM ")]
 
     @property
     def rerun_steps(self) -> list[str]:
-        return [s.instruction for s in self.steps if not s.cached]
+        return [s.instruction for s in self.steps if not s.cached and not s.instruction.startswith("FROM ")]
+
+    @property
+    def stages(self) -> list[str]:
+        """The stages whose instructions this build ran or took from the cache, in file order. FROM steps
+        are left out: BuildKit shares identical base-image steps between builds, under another build's
+        stage label."""
+        seen: list[str] = []
+        for s in self.steps:
+            if s.stage and not s.instruction.startswith("FROM ") and s.stage not in seen:
+                seen.append(s.stage)
+        return seen
 
     def step(self, pattern: str) -> Step:
         rx = re.compile(pattern)
@@ -61,31 +104,80 @@ class Built:
         raise LookupError(f"no step matches {pattern!r}: {[s.instruction for s in self.steps]}")
 
 
-def _result_to_built(result: BuildResult, tag: str) -> Built:
+_FROM = re.compile(r"^\s*FROM\s+(?:--\S+\s+)*\S+(?:\s+AS\s+(\S+))?", re.I | re.M)
+
+
+def _in_file_order(steps: list[Step], dockerfile: Path) -> list[Step]:
+    """Steps sorted as they appear in the Dockerfile (BuildKit reports them in the order they start, which
+    varies from run to run). Stages are BuildKit's labels: the AS name, else stage-<index>."""
+    try:
+        text = dockerfile.read_text()
+    except OSError:
+        return steps
+    labels = [name or f"stage-{i}" for i, name in enumerate(_FROM.findall(text))]
+    order = {label.lower(): i for i, label in enumerate(labels)}
+    return sorted(steps, key=lambda st: (order.get((st.stage or "").lower(), len(order)), st.number))
+
+
+def _result_to_built(result: BuildResult, tag: str, dockerfile: Path) -> Built:
     size = engine().client.images.get(tag).attrs["Size"] / 1e6 if result.ok else 0.0
-    return Built(tag, result.ok, round(result.seconds, 2), round(size, 1), result.steps, result.error)
+    return Built(tag, result.ok, round(result.seconds, 2), round(size, 1),
+                 _in_file_order(result.steps, dockerfile), result.error)
 
 
-def build(context: str | Path, *, dockerfile: str = "Dockerfile", tag: str, target: str | None = None,
-          builder: str = "buildkit", no_cache: bool = False, check: bool = True) -> Built:
-    """Build for real (no network). With check=True a failed build raises with BuildKit's error."""
+# A `dockerfile=` argument: a str is a file name inside the context ("Dockerfile.single"); a Path is the
+# Dockerfile wherever it is, as `docker build -f` takes it (relative to the working directory), e.g. a
+# lesson's Dockerfile built against a shared app folder. BuildKit reads the context's `.dockerignore`,
+# or `<Dockerfile>.dockerignore` beside the Dockerfile when there is one.
+DockerfileArg = str | Path
+
+
+def dockerfile_path(context: str | Path, dockerfile: DockerfileArg = "Dockerfile") -> Path:
+    """The Dockerfile a build of `context` reads: a str names a file in the context, a Path is used as is."""
+    return Path(context) / dockerfile if isinstance(dockerfile, str) else Path(dockerfile)
+
+
+def build(context: str | Path, *, dockerfile: DockerfileArg = "Dockerfile", tag: str, target: str | None = None,
+          builder: str = "buildkit", no_cache: bool = False, check: bool = True,
+          build_args: dict[str, str] | None = None) -> Built:
+    """Build for real (see build_network). With check=True a failed build raises with BuildKit's error."""
     ctx = Path(context)
-    result = _build(engine(), ctx, dockerfile=ctx / dockerfile, tag=tag, target=target, builder=builder,
-                    no_cache=no_cache, labels=LESSON_LABEL)
+    df = dockerfile_path(ctx, dockerfile)
+    result = _build(engine(), ctx, dockerfile=df, tag=tag, target=target, builder=builder,
+                    no_cache=no_cache, labels=LESSON_LABEL, build_args=build_args, network=build_network())
     if check and not result.ok:
-        raise RuntimeError(f"build of {ctx / dockerfile} failed: {result.error}")
-    return _result_to_built(result, tag)
+        raise RuntimeError(f"build of {df} (context {ctx}) failed: {result.error}")
+    return _result_to_built(result, tag, df)
 
 
-def build_fails(context: str | Path, *, dockerfile: str = "Dockerfile", tag: str = "lesson/expected-failure",
-                target: str | None = None, builder: str = "buildkit") -> str:
+def build_fails(context: str | Path, *, dockerfile: DockerfileArg = "Dockerfile",
+                tag: str = "lesson/expected-failure", target: str | None = None, builder: str = "buildkit",
+                build_args: dict[str, str] | None = None) -> str:
     """Build something that must fail, and return the builder's error message (what a learner sees)."""
     ctx = Path(context)
-    result = _build(engine(), ctx, dockerfile=ctx / dockerfile, tag=tag, target=target, builder=builder,
-                    labels=LESSON_LABEL)
+    df = dockerfile_path(ctx, dockerfile)
+    result = _build(engine(), ctx, dockerfile=df, tag=tag, target=target, builder=builder,
+                    labels=LESSON_LABEL, build_args=build_args, network=build_network())
     if result.ok:
-        raise AssertionError(f"{ctx / dockerfile} was expected to fail but built")
-    return result.error or "failed"
+        raise AssertionError(f"{df} (context {ctx}) was expected to fail but built")
+    return _terminal_view(result.log) or result.error or "failed"
+
+
+_EXCERPT = re.compile(r"^\S*Dockerfile[\w.-]*:\d+$")
+
+
+def _terminal_view(log: str, *, output_lines: int = 4) -> str | None:
+    """The end of a failed build as the CLI shows it: the failing step's last output lines, the Dockerfile
+    excerpt around the failing line, and the ERROR line. None when the log has no excerpt."""
+    lines = [ln for ln in log.splitlines() if ln.strip()]
+    starts = [i for i, ln in enumerate(lines) if _EXCERPT.match(ln.strip())]
+    if not starts:
+        return None
+    start = starts[-1]
+    before: list[str] = []
+    if "did not complete successfully" in lines[-1]:  # a RUN failed: show what it printed last
+        before = [ln for ln in lines[max(0, start - output_lines):start] if not ln.startswith(("#", "{"))]
+    return "\n".join([*before, *lines[start:]])
 
 
 def size_mb(tag: str) -> float:
@@ -93,7 +185,7 @@ def size_mb(tag: str) -> float:
 
 
 def facts(tag: str) -> ImageFacts:
-    return image_facts(engine(), tag)
+    return _facts(tag)
 
 
 def layer_count(tag: str) -> int:
@@ -110,36 +202,117 @@ def history(tag: str) -> list[tuple[str, float]]:
 
 def files(tag: str, pattern: str = ".*") -> list[str]:
     rx = re.compile(pattern)
-    return sorted(p for p in image_facts(engine(), tag).files() if rx.search(p))
+    return sorted(p for p in _facts(tag).files() if rx.search(p))
 
 
 def has_file(tag: str, path: str) -> bool:
-    return path in image_facts(engine(), tag).files()
+    return path in _facts(tag).files()
 
 
 def toolchains(tag: str) -> list[ToolchainHit]:
-    merged = {p: e for p, (e, _layer) in image_facts(engine(), tag).files().items()}
+    merged = {p: e for p, (e, _layer) in _facts(tag).files().items()}
     return find_toolchains(merged)
 
 
 def shells(tag: str) -> list[str]:
     names = {"sh", "bash", "ash", "dash", "zsh", "busybox"}
-    return sorted(p for p in image_facts(engine(), tag).files() if p.rsplit("/", 1)[-1] in names
+    return sorted(p for p in _facts(tag).files() if p.rsplit("/", 1)[-1] in names
                   and "/bin/" in p)
 
 
+_BIN_PATH = re.compile(r"/s?bin/[^/]+$")
+
+
 def executables(tag: str) -> int:
-    return sum(1 for e, _l in image_facts(engine(), tag).files().values() if e.executable
-               or (e.kind == "symlink" and "/bin/" in e.path))
+    """Programs a process in the container could run: executable files, plus links in bin and sbin folders
+    (BusyBox provides most of its commands as links)."""
+    return sum(1 for e, _l in _facts(tag).files().values() if e.executable
+               or (e.kind in ("symlink", "hardlink") and _BIN_PATH.search(e.path)))
+
+
+def read_file(tag: str, path: str, *, limit: int = 4 << 20) -> str | None:
+    """The text of one file in an image (None when it is not there). Works for images without a shell."""
+    container = engine().client.containers.create(tag, command=["/nonexistent"], entrypoint=[],
+                                                  network_mode="none", labels=LESSON_LABEL)
+    try:
+        try:
+            stream, _stat = container.get_archive(path)
+        except Exception:  # docker.errors.NotFound: no such file in the image
+            return None
+        archive = io.BytesIO(b"".join(stream))
+        with tarfile.open(fileobj=archive) as tar:
+            member = next((m for m in tar.getmembers() if m.isfile()), None)
+            data = tar.extractfile(member) if member is not None else None
+            return data.read(limit).decode("utf-8", "replace") if data is not None else None
+    finally:
+        container.remove(force=True)
 
 
 def packages(tag: str) -> dict[str, int]:
-    """Installed OS packages by database: dpkg (Debian) status files, apk, distroless status.d."""
-    fs = image_facts(engine(), tag).files()
+    """Installed OS packages by database: dpkg (Debian, and distroless status.d) and apk (Alpine)."""
+    fs = _facts(tag).files()
     counts = {"dpkg": 0, "apk": 0}
     counts["dpkg"] = sum(1 for p in fs if p.startswith("/var/lib/dpkg/info/") and p.endswith(".list"))
     counts["dpkg"] += sum(1 for p in fs if p.startswith("/var/lib/dpkg/status.d/") and not p.endswith(".md5sums"))
+    if "/lib/apk/db/installed" in fs:
+        db = read_file(tag, "/lib/apk/db/installed") or ""
+        counts["apk"] = sum(1 for line in db.splitlines() if line.startswith("P:"))
     return counts
+
+
+_NPM_PACKAGE = re.compile(r"/node_modules/(@[^/]+/)?[^/@][^/]*/package\.json$")
+
+
+PACKAGE_MANAGERS = frozenset({"apk", "apt", "apt-get", "dpkg", "rpm", "dnf", "yum", "microdnf", "npm", "npx", "yarn",
+                              "pnpm", "corepack", "pip", "pip3", "gem"})
+
+
+def package_managers(tag: str) -> list[str]:
+    """Programs in the image that can install software (OS and language package managers)."""
+    found = {p.rsplit("/", 1)[-1] for p, (e, _l) in _facts(tag).files().items()
+             if _BIN_PATH.search(p) and p.rsplit("/", 1)[-1] in PACKAGE_MANAGERS and e.kind != "dir"}
+    return sorted(found)
+
+
+def inventory(tag: str) -> dict[str, int]:
+    """What a vulnerability scanner would list in an image: OS packages, npm packages (every
+    node_modules/<name>/package.json, including npm's own), Java archives, and executables."""
+    fs = _facts(tag).files()
+    return {
+        "OS packages": sum(packages(tag).values()),
+        "npm packages": sum(1 for p in fs if _NPM_PACKAGE.search(p)),
+        "jar files": sum(1 for p, (e, _l) in fs.items() if p.endswith(".jar") and e.kind == "file"),
+        "executables": executables(tag),
+    }
+
+
+def file_bytes(tag: str, pattern: str = ".*") -> int:
+    """Total size of the regular files whose path matches pattern (e.g. the built artifact)."""
+    rx = re.compile(pattern)
+    return sum(e.size for p, (e, _l) in _facts(tag).files().items() if e.kind == "file" and rx.search(p))
+
+
+def pull_mb(tag: str) -> float:
+    """What a pull moves: the image's layers compressed with gzip (as a registry stores them), in MB."""
+    total = 0
+    image = engine().client.images.get(tag)
+    with tempfile.TemporaryDirectory(prefix="stagewise-pull-") as tmp:
+        archive = Path(tmp) / "image.tar"
+        with archive.open("wb") as out:
+            for chunk in image.save(named=False, chunk_size=1 << 20):
+                out.write(chunk)
+        with tarfile.open(archive) as tar:
+            index = tar.extractfile("manifest.json")
+            manifest = json.load(index)[0] if index is not None else {"Layers": []}
+            for layer in manifest["Layers"]:
+                data = tar.extractfile(layer)
+                if data is None:
+                    continue
+                z = zlib.compressobj(1, zlib.DEFLATED, 31)
+                while chunk := data.read(1 << 20):
+                    total += len(z.compress(chunk))
+                total += len(z.flush())
+    return round(total / 1e6, 1)
 
 
 def config(tag: str) -> dict[str, Any]:
@@ -149,14 +322,29 @@ def config(tag: str) -> dict[str, Any]:
 
 
 def run_and_request(tag: str, *, path: str = "/", port_env: str = "PORT", host_env: str | None = None,
-                    env: dict[str, str] | None = None, wait_healthy: bool = False, timeout: float = 30) -> HttpAnswer:
-    """Run on the host network with a free loopback port in `port_env`, and request `path`."""
+                    env: dict[str, str] | None = None, wait_healthy: bool = False, timeout: float = 30,
+                    args: list[str] | None = None) -> HttpAnswer:
+    """Run on the host network with a free loopback port in `port_env`, and request `path`. `args` replace
+    the image's CMD, as arguments after the image name in `docker run` do."""
     return run_http(engine(), tag, path=path, port_env=port_env, host_env=host_env, env=env,
-                    wait_healthy=wait_healthy, timeout=timeout, labels=LESSON_LABEL)
+                    wait_healthy=wait_healthy, timeout=timeout, labels=LESSON_LABEL, command=args)
 
 
 def run(tag: str, *args: str, entrypoint: list[str] | None = None) -> CommandAnswer:
     return run_command(engine(), tag, list(args), entrypoint=entrypoint, labels=LESSON_LABEL)
+
+
+def stop_seconds(tag: str, *, timeout: int = 5) -> float:
+    """Start the image (no network), wait until it runs, then time `docker stop -t timeout`: about 0 s when
+    PID 1 handles SIGTERM, `timeout` seconds when it ignores it and Docker has to kill it."""
+    container = engine().client.containers.run(tag, detach=True, network_mode="none", labels=LESSON_LABEL)
+    try:
+        time.sleep(1.0)
+        start = time.monotonic()
+        container.stop(timeout=timeout)
+        return round(time.monotonic() - start, 1)
+    finally:
+        container.remove(force=True)
 
 
 @dataclass
@@ -168,17 +356,45 @@ class Rebuild:
     def was_cached(self, pattern: str) -> bool:
         return any(re.search(pattern, s) for s in self.cached)
 
+    def state(self, pattern: str) -> str:
+        """'cached' or 'ran' for the step matching pattern in the rebuild, '-' when there is none."""
+        if self.was_cached(pattern):
+            return "cached"
+        return "ran" if any(re.search(pattern, s) for s in self.rerun) else "-"
 
-def rebuild_after_edit(context: str | Path, edit: str, *, dockerfile: str = "Dockerfile",
-                       tag: str = "lesson/rebuild") -> Rebuild:
-    """Build once, append a line to one file (in a scratch copy), build again and time it."""
+
+def rebuild_after_edit(context: str | Path, edit: str, *, dockerfile: DockerfileArg = "Dockerfile",
+                       tag: str = "lesson/rebuild", add: dict[str, str] | None = None,
+                       remove: list[str] | None = None) -> Rebuild:
+    """Build once, append a line to one file (in a scratch copy of the context), build again and time it.
+
+    `edit`, `add` and `remove` name files in the context. `add` writes extra files into the scratch copy
+    before the first build (path -> text), `remove` deletes files from it (e.g. ".dockerignore"), so one
+    app folder can show both sides of a comparison. A Dockerfile named by a str is the scratch copy's;
+    one given as a Path (outside the context) is copied beside the scratch context, with its
+    `<Dockerfile>.dockerignore` if it has one, so that nothing of the lesson's own files is ever edited."""
     with tempfile.TemporaryDirectory(prefix="stagewise-lesson-") as tmp:
         ctx = Path(tmp) / "ctx"
         shutil.copytree(context, ctx)
-        build(ctx, dockerfile=dockerfile, tag=tag)
+        df: DockerfileArg = dockerfile
+        if not isinstance(dockerfile, str):
+            source = Path(dockerfile)
+            copy = Path(tmp) / "dockerfile" / source.name
+            copy.parent.mkdir()
+            shutil.copyfile(source, copy)
+            ignore = source.with_name(source.name + ".dockerignore")
+            if ignore.is_file():
+                shutil.copyfile(ignore, copy.with_name(ignore.name))
+            df = copy
+        for rel in remove or []:
+            (ctx / rel).unlink()
+        for rel, text in (add or {}).items():
+            (ctx / rel).parent.mkdir(parents=True, exist_ok=True)
+            (ctx / rel).write_text(text)
+        build(ctx, dockerfile=df, tag=tag)
         with (ctx / edit).open("a") as f:
             f.write(f"\n// edited {time.time()}\n" if not edit.endswith((".json", ".xml")) else "\n")
-        again = build(ctx, dockerfile=dockerfile, tag=tag)
+        again = build(ctx, dockerfile=df, tag=tag)
     return Rebuild(again.seconds, again.cached_steps, again.rerun_steps)
 
 
@@ -203,10 +419,7 @@ def table(rows: list[dict[str, Any]]) -> Any:
 
 
 def bar_chart(values: dict[str, float], *, title: str, unit: str = "MB") -> Any:
-    import matplotlib
-
-    matplotlib.use("Agg")
-    import matplotlib.pyplot as plt
+    import matplotlib.pyplot as plt  # in a notebook: the inline backend; elsewhere Agg (no display)
 
     fig, ax = plt.subplots(figsize=(7, 0.5 + 0.45 * len(values)))
     names = list(values)
@@ -214,9 +427,11 @@ def bar_chart(values: dict[str, float], *, title: str, unit: str = "MB") -> Any:
     ax.invert_yaxis()
     ax.set_xlabel(unit)
     ax.set_title(title)
+    digits = 0 if max(values.values(), default=0) >= 100 else 1
     for i, n in enumerate(names):
-        ax.text(values[n], i, f" {values[n]:.0f}", va="center")
+        ax.text(values[n], i, f" {values[n]:.{digits}f}", va="center")
     fig.tight_layout()
+    plt.close(fig)  # shown once, as the cell's result, not again by the inline backend
     return fig
 
 
@@ -226,6 +441,16 @@ def substitute_of(tag: str) -> str | None:
     if labels.get("io.stagewise.substitute") == "true":
         return str(labels.get("io.stagewise.upstream"))
     return None
+
+
+def base_table(tags: list[str]) -> Any:
+    """Where each base image came from: the upstream image, or an offline substitute that stands in for it
+    (its sizes and versions then differ from upstream's; lessons assert relationships, not those numbers)."""
+    rows = []
+    for tag in tags:
+        rows.append({"base image": tag, "size MB": size_mb(tag),
+                     "origin": "offline substitute" if substitute_of(tag) else "upstream image"})
+    return table(rows)
 
 
 def cleanup(prefix: str) -> int:

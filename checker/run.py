@@ -52,6 +52,10 @@ def _remove(container: Any) -> None:
         container.remove(force=True)
 
 
+def _failing_streak(container: Any) -> int:
+    return int(((container.attrs.get("State") or {}).get("Health") or {}).get("FailingStreak") or 0)
+
+
 def _health(container: Any) -> tuple[str | None, list[str]]:
     container.reload()
     state = container.attrs.get("State", {})
@@ -62,21 +66,47 @@ def _health(container: Any) -> tuple[str | None, list[str]]:
     return str(health.get("Status")), log
 
 
+NANOSECONDS = 1_000_000_000
+
+
+def _fast_healthcheck(engine: Engine, image: str) -> dict[str, Any] | None:
+    """The image's own HEALTHCHECK test, timeout and retries, probed every second from the start.
+
+    Docker's defaults (30 s interval) would make a check wait half a minute to learn what one probe shows;
+    only the schedule changes, never the command. A failure before the app is up does not decide anything:
+    the caller waits for the app first, and one success turns the status healthy again."""
+    config = engine.client.images.get(image).attrs.get("Config") or {}
+    test = (config.get("Healthcheck") or {}).get("Test")
+    if not test or test[0] == "NONE":
+        return None
+    hc = config["Healthcheck"]
+    return {"test": test, "interval": NANOSECONDS, "start_period": 0,
+            "timeout": int(hc.get("Timeout") or 30 * NANOSECONDS), "retries": int(hc.get("Retries") or 3)}
+
+
+def _settle_seconds(probe: dict[str, Any] | None) -> float:
+    if probe is None:
+        return 0.0
+    return probe["retries"] * (1 + probe["timeout"] / NANOSECONDS) + 2
+
+
 def run_http(engine: Engine, image: str, *, path: str = "/", port_env: str = "PORT",
              host_env: str | None = None, env: dict[str, str] | None = None, timeout: float = 30.0,
              port: int | None = None, wait_healthy: bool = False, labels: dict[str, str] | None = None,
-             read_only: bool = False) -> HttpAnswer:
-    """Start `image` on the host network with its port in `port_env`, request `path` on 127.0.0.1."""
+             read_only: bool = False, command: list[str] | None = None) -> HttpAnswer:
+    """Start `image` on the host network with its port in `port_env`, request `path` on 127.0.0.1.
+    `command` replaces the image's CMD (the arguments after the image name in `docker run`)."""
     port = port or free_loopback_port()
     environment = dict(env or {})
     environment[port_env] = str(port)
     if host_env:
         environment[host_env] = "127.0.0.1"
     start = time.monotonic()
+    probe = _fast_healthcheck(engine, image) if wait_healthy else None
     container = engine.client.containers.create(
-        image, detach=True, network_mode="host", environment=environment,
+        image, command=command, detach=True, network_mode="host", environment=environment,
         labels={RUN_LABEL: "stagewise", **(labels or {})}, read_only=read_only,
-        mem_limit="512m", pids_limit=256,
+        mem_limit="512m", pids_limit=256, healthcheck=probe,
     )
     answer = HttpAnswer(ok=False, status=None, body="", seconds=0.0, port=port)
     try:
@@ -112,11 +142,18 @@ def run_http(engine: Engine, image: str, *, path: str = "/", port_env: str = "PO
         if not answer.ok:
             answer.error = last_error
         if wait_healthy and answer.ok:
-            while time.monotonic() < deadline:
+            # The app answers: a working healthcheck turns healthy at its next probe (one a second). Give it
+            # as many probes as the image's retries allow, each within its timeout, before calling it broken.
+            settle = time.monotonic() + _settle_seconds(probe)
+            streak_when_up = _failing_streak(container)
+            retries = probe["retries"] if probe else 3
+            while time.monotonic() < max(deadline, settle):
                 answer.health, answer.health_log = _health(container)
-                if answer.health in (None, "healthy", "unhealthy"):
+                if answer.health in (None, "healthy") or time.monotonic() > settle:
                     break
-                time.sleep(0.5)
+                if _failing_streak(container) >= streak_when_up + retries:
+                    break  # as many probes failed, with the app up, as Docker allows: it is broken
+                time.sleep(0.25)
         else:
             answer.health, answer.health_log = _health(container)
         answer.seconds = time.monotonic() - start
