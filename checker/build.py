@@ -21,6 +21,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
+import docker.errors
+
 from checker.engine import Engine
 
 STEP_NAME = re.compile(r"^\[(?:(?P<stage>[^\]\s]+) )?(?P<num>\d+)/(?P<total>\d+)\] (?P<instr>.*)$", re.S)
@@ -228,8 +230,13 @@ def offline_preflight(engine: Engine, text: str) -> str | None:
     for ref, line in images_a_build_needs(text):
         try:
             engine.client.images.get(ref)
-        except Exception:
+        except docker.errors.ImageNotFound:
             missing.append((ref, line))
+        except docker.errors.APIError as err:
+            if err.status_code is not None and err.status_code < 500 and "invalid reference" in str(err).lower():
+                missing.append((ref, line))  # not even a valid name: the build would fail on it anyway
+            else:
+                raise  # the engine itself failed: that is not the learner's mistake
     if not missing:
         return None
     listed = ", ".join(f"`{ref}` (line {line})" for ref, line in missing)

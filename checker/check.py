@@ -26,6 +26,7 @@ from checker.inspect import ImageFacts, image_facts
 from checker.model import Dockerfile, Instruction, Stage
 from checker.parse import ParseError, parse
 from checker.report import Concern, EngineInfo, Finding, Report, Status
+from checker.report import Milestone as ReportMilestone
 from checker.rules.base import Rule
 from checker.rules.registry import all_rules
 from checker.run import run_command, run_http
@@ -226,7 +227,9 @@ def check(tgt: Target, opts: CheckOptions | None = None, *, engine: Engine | Non
     opts = opts or CheckOptions()
     phase = opts.on_phase or (lambda _m: None)
     exercise = tgt.spec.id if tgt.spec else None
-    report = Report(dockerfile=_display_path(tgt.dockerfile), exercise=exercise)
+    report = Report(dockerfile=_display_path(tgt.dockerfile), exercise=exercise,
+                    milestones=[ReportMilestone(title=m.title, concerns=m.concerns, optional=m.optional,
+                                                lesson=m.lesson) for m in (tgt.spec.milestones if tgt.spec else [])])
     try:
         text = tgt.dockerfile.read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
@@ -507,11 +510,13 @@ class DynamicCheck:
     def _install_step(self) -> Instruction | None:
         assert self.final is not None
         reach = self._reached_stages()
+        # The exercise's own pattern when it names one (it knows its package manager), else every one we know.
+        pattern = re.compile(self.spec.cache.install_pattern) if self.spec and self.spec.cache else INSTALL_PATTERN
         for st in self.model.stages:
             if st.index not in reach:
                 continue
             for ins in st.instructions:
-                if ins.keyword == "RUN" and ins.run is not None and INSTALL_PATTERN.search(ins.run.script):
+                if ins.keyword == "RUN" and ins.run is not None and pattern.search(ins.run.script):
                     return ins
         return None
 
@@ -563,6 +568,15 @@ class DynamicCheck:
 
     def cache_ordering(self) -> None:
         install = self._install_step()
+        if install is None and self.spec is not None and self.spec.cache is not None and self.spec.cache.required:
+            # The exercise is about this step: leaving it out (or folding it into the compile) is the mistake.
+            self.add("dependency-layer-reused", Status.FAIL,
+                     "This exercise expects the dependencies to be installed in a step of their own, before the "
+                     f"source is copied, but no stage the final image uses has one. Copy "
+                     f"`{self.spec.cache.manifest_file or 'the dependency manifest'}` first, install the "
+                     "dependencies (npm ci, mvn dependency:go-offline, go mod download, pip install -r ...), "
+                     "then copy the rest of the source.", line=self.final.line if self.final else None)
+            return
         if install is None:
             self.add("dependency-layer-reused", Status.SKIP,
                      "no dependency-install step (npm ci, go mod download, mvn dependency:..., pip install -r...) "

@@ -7,7 +7,12 @@ from typing import Any
 
 from pydantic import BaseModel, Field
 
-LESSONS_BASE = "https://stagewise.dev"  # replaced by the docs site URL in renderers that need absolute links
+LESSON_SITE = "https://stagewise.github.io/stagewise/"  # = site_url in mkdocs.yml
+
+
+def lesson_url(lesson: str | None) -> str | None:
+    """A rule's lesson link (`lessons/02-stages/#anchor`) as the full address every renderer prints."""
+    return LESSON_SITE + lesson if lesson and not lesson.startswith("http") else lesson
 
 
 class Concern(StrEnum):
@@ -46,6 +51,17 @@ class Finding(BaseModel):
     docs_url: str | None = None  # for BuildKit's own checks
 
 
+class Milestone(BaseModel):
+    """One step of a staged exercise (the migration's steps), judged from the concerns' verdicts."""
+
+    title: str
+    concerns: list[Concern]
+    optional: bool = False  # shown, never judged, never blocks the steps after it
+    lesson: str | None = None
+    reached: bool | None = None  # None: optional, or not judged yet
+    failing: list[str] = Field(default_factory=list)  # the rules that keep it from being reached
+
+
 class EngineInfo(BaseModel):
     version: str | None = None
     builder: str | None = None  # "buildkit" | "classic" | None (static only)
@@ -62,6 +78,7 @@ class Report(BaseModel):
     passed: bool = False
     image: dict[str, Any] | None = None  # image facts summary: size, layers, user...
     error: str | None = None  # unreadable input, parse error, engine failure
+    milestones: list[Milestone] = Field(default_factory=list)  # from the exercise's spec, in order
 
     def finalize(self) -> Report:
         """Derive concerns, score and verdict from the findings (the only place verdicts are made)."""
@@ -80,4 +97,28 @@ class Report(BaseModel):
         self.passed = self.error is None and not any(
             f.status in (Status.FAIL, Status.ERROR) and f.max_points > 0 for f in self.findings
         )
+        self._judge_milestones()
         return self
+
+    def _judge_milestones(self) -> None:
+        """A step is reached when every earlier required step is, none of its concerns fails and at least one
+        of them passed (a check that judged nothing reaches nothing)."""
+        blocked = self.error is not None
+        for m in self.milestones:
+            if m.optional:
+                m.reached, m.failing = None, []
+                continue
+            mine = {c.value for c in m.concerns}
+            m.failing = sorted({f.rule for f in self.findings if f.concern.value in mine
+                                and f.status in (Status.FAIL, Status.ERROR)})
+            judged = any(self.concerns.get(c) == "pass" for c in mine)
+            m.reached = not blocked and not m.failing and judged
+            blocked = blocked or not m.reached
+
+    @property
+    def progress(self) -> tuple[Milestone | None, Milestone | None]:
+        """(the last step reached, the next required one) of a staged exercise."""
+        required = [m for m in self.milestones if not m.optional]
+        done = [m for m in required if m.reached]
+        todo = [m for m in required if not m.reached]
+        return (done[-1] if done else None), (todo[0] if todo else None)

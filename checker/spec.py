@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+from checker.report import Concern
 
 
 class StrictModel(BaseModel):
@@ -45,6 +48,27 @@ class CacheProbe(StrictModel):
     source_file: str  # a source file (relative to the context) that the probe edits
     manifest_file: str  # a dependency manifest that the negative probe edits
     install_pattern: str  # regex matching the dependency-install RUN (e.g. "npm ci|npm install")
+    # False where a Dockerfile may legitimately have no dependency step (the probe is then skipped); True makes
+    # a missing one a failure of cache ordering, since the exercise is about that step.
+    required: bool = True
+
+    @field_validator("install_pattern")
+    @classmethod
+    def _compiles(cls, value: str) -> str:
+        try:
+            re.compile(value)
+        except re.error as err:
+            raise ValueError(f"not a valid regular expression: {err}") from err
+        return value
+
+
+class Milestone(StrictModel):
+    """A step of a staged exercise: reached when its concerns pass and every earlier required step is reached."""
+
+    title: str
+    concerns: list[Concern] = Field(min_length=1)
+    optional: bool = False  # shown to the learner, not judged
+    lesson: str | None = None
 
 
 class SizeBudget(StrictModel):
@@ -76,6 +100,7 @@ class Spec(StrictModel):
     forbidden: list[str] = Field(default_factory=list)
     size: SizeBudget | None = None
     lessons: list[str] = Field(default_factory=list)  # lesson section links to read
+    milestones: list[Milestone] = Field(default_factory=list)  # the steps of a staged exercise, in order
 
 
 def load_spec(path: Path) -> Spec:

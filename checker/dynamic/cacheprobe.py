@@ -9,6 +9,7 @@ Edits append a newline: the file changes (and so its checksum) while staying val
 from __future__ import annotations
 
 import re
+import secrets
 import shutil
 import tempfile
 import time
@@ -116,8 +117,13 @@ def _probe_build(engine: Engine, ctx: Path, dockerfile: Path, instr: Instruction
 
 
 def _touch(path: Path) -> None:
+    """Append a blank line whose whitespace is unique to this probe: the edit is harmless in any language,
+    and it can never match a cache entry left by an earlier probe (a fixed edit would, and a badly ordered
+    Dockerfile would then look cached on its second check)."""
+    nonce = secrets.randbits(64)
+    blank = "".join("\t" if nonce >> bit & 1 else " " for bit in range(64))
     with path.open("ab") as f:
-        f.write(b"\n")
+        f.write(f"\n{blank}\n".encode())
 
 
 def run_cache_probe(engine: Engine, context: Path, dockerfile: Path, install: Instruction, *,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 
-from checker.report import Report, Status
+from checker.report import Report, Status, lesson_url
 
 
 def gradescope_dict(report: Report) -> dict[str, object]:
@@ -18,7 +18,7 @@ def gradescope_dict(report: Report) -> dict[str, object]:
         if f.hint and f.status in (Status.FAIL, Status.ERROR, Status.WARN):
             lines.append(f"How to fix: {f.hint}")
         if f.lesson:
-            lines.append(f"Read: {f.lesson}")
+            lines.append(f"Read: {lesson_url(f.lesson)}")
         lines += f.evidence[:10]
         tests.append({
             "name": f"[{f.concern.value}] {f.rule} {f.title or ''}".strip(),
@@ -30,8 +30,13 @@ def gradescope_dict(report: Report) -> dict[str, object]:
         })
     data: dict[str, object] = {"score": report.score, "tests": tests, "visibility": "visible",
                                "stdout_visibility": "visible"}
-    if report.error:
-        data["output"] = report.error
+    notes = [report.error] if report.error else []
+    if report.milestones:
+        done, following = report.progress
+        line = f"Progress: reached {done.title}" if done else "Progress: no step reached yet"
+        notes.append(line + (f"; next: {following.title}" if following else ""))
+    if notes:
+        data["output"] = "\n".join(notes)
     return data
 
 

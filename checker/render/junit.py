@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import xml.etree.ElementTree as ET
 
-from checker.report import Report, Status
+from checker.report import Report, Status, lesson_url
 
 
 def render_junit(report: Report) -> str:
@@ -28,7 +28,7 @@ def render_junit(report: Report) -> str:
             if f.line:
                 case.set("line", str(f.line))
             body = "\n".join(x for x in (f.message, f"hint: {f.hint}" if f.hint else "",
-                                         f"lesson: {f.lesson}" if f.lesson else "", *f.evidence) if x)
+                                         f"lesson: {lesson_url(f.lesson)}" if f.lesson else "", *f.evidence) if x)
             if f.status == Status.FAIL:
                 ET.SubElement(case, "failure", message=f.message, type=f.rule).text = body
             elif f.status == Status.ERROR:

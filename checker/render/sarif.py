@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from checker import __version__
-from checker.report import Report, Status
+from checker.report import Report, Status, lesson_url
 
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 LEVEL = {Status.FAIL: "error", Status.ERROR: "error", Status.WARN: "warning"}
@@ -24,7 +24,7 @@ def render_sarif(report: Report) -> str:
             if f.hint:
                 rule["help"] = {"text": f.hint}
             if f.docs_url or f.lesson:
-                rule["helpUri"] = f.docs_url or f.lesson
+                rule["helpUri"] = f.docs_url or lesson_url(f.lesson)
             rules[f.rule] = rule
         result: dict[str, object] = {
             "ruleId": f.rule,

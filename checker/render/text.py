@@ -9,7 +9,9 @@ from rich.console import Console, Group, RenderableType
 from rich.panel import Panel
 from rich.text import Text
 
-from checker.report import Concern, Report, Status
+from checker.report import LESSON_SITE, Concern, Report, Status, lesson_url
+
+__all__ = ["CONCERN_TITLES", "LESSON_SITE", "lesson_url", "progress_text", "render_text", "text_renderable"]
 
 MARK = {Status.PASS: ("✔", "green"), Status.FAIL: ("✘", "red"), Status.WARN: ("!", "yellow"),
         Status.SKIP: ("–", "dim"), Status.ERROR: ("✘", "red bold")}
@@ -23,13 +25,6 @@ CONCERN_TITLES = {
     Concern.SIZE: "Size",
     Concern.LINT: "Lint (BuildKit's build checks and style)",
 }
-
-LESSON_SITE = "https://stagewise.github.io/stagewise/"  # = site_url in mkdocs.yml
-
-
-def lesson_url(lesson: str | None) -> str | None:
-    return LESSON_SITE + lesson if lesson and not lesson.startswith("http") else lesson
-
 
 def text_renderable(report: Report, *, verbose: bool = False) -> RenderableType:
     parts: list[RenderableType] = []
@@ -78,6 +73,8 @@ def text_renderable(report: Report, *, verbose: bool = False) -> RenderableType:
                 line.append("\n    read: ", style="bold")
                 line.append(url, style="underline blue")
             parts.append(line)
+    if report.milestones:
+        parts.append(progress_text(report))
     summary = Text()
     summary.append("\nPASSED" if report.passed else "\nNOT PASSED YET", style="bold green" if report.passed
                    else "bold red")
@@ -87,6 +84,27 @@ def text_renderable(report: Report, *, verbose: bool = False) -> RenderableType:
         summary.append(f"  image {report.image.get('size_mb')} MB", style="dim")
     parts.append(summary)
     return Panel(Group(*parts), title="stagewise check", expand=False)
+
+
+def progress_text(report: Report) -> Text:
+    """The steps of a staged exercise: which are reached, and what keeps the next one from it."""
+    done, following = report.progress
+    text = Text("\nProgress: ", style="bold")
+    text.append(f"reached {done.title}" if done else "no step reached yet",
+                style="bold green" if done else "bold yellow")
+    for m in report.milestones:
+        mark, colour = ("·", "dim") if m.reached is None else (("✔", "green") if m.reached else ("✘", "red"))
+        text.append(f"\n  {mark} {m.title}", style=colour)
+        if m.optional:
+            text.append("  (optional, not graded)", style="dim")
+        elif m.failing:
+            text.append(f"  blocked by {', '.join(m.failing)}", style="dim")
+    if following is not None:
+        text.append(f"\n  next: {following.title}", style="bold")
+        url = lesson_url(following.lesson)
+        if url:
+            text.append(f"  {url}", style="underline blue")
+    return text
 
 
 def render_text(report: Report, *, verbose: bool = False) -> str:

@@ -1,0 +1,23 @@
+# expect-fail: cache-ordering
+# The manifests are copied on their own, but only after the source: the COPY of src/
+# comes first, so editing src/ still invalidates the install below it.
+FROM node:22-alpine AS build
+WORKDIR /app
+COPY src ./src
+COPY package.json package-lock.json ./
+RUN npm ci
+COPY . .
+RUN npm test && npm run build
+
+# ---- runtime stage (correct) ----
+FROM node:22-alpine AS runtime
+RUN rm -rf /usr/local/lib/node_modules/npm /usr/local/lib/node_modules/corepack /opt/yarn-v* \
+           /usr/local/bin/npm /usr/local/bin/npx /usr/local/bin/corepack /usr/local/bin/yarn /usr/local/bin/yarnpkg
+ENV NODE_ENV=production HOST=0.0.0.0 PORT=8080
+WORKDIR /app
+COPY --from=build /app/dist ./dist
+USER node
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=5s --retries=3 \
+  CMD wget -q -O /dev/null "http://127.0.0.1:${PORT}/healthz" || exit 1
+ENTRYPOINT ["node", "dist/server.mjs"]

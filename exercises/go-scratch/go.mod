@@ -1,0 +1,3 @@
+module example.com/stagewise/goscratch
+
+go 1.23

@@ -1,0 +1,3 @@
+module example.com/stagewise/harden
+
+go 1.23

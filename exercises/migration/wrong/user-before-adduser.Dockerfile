@@ -1,0 +1,21 @@
+# expect-fail: build
+# USER comes before the user exists: the RUN that should create it already runs as "app",
+# and the build stops with "unable to find user app" (order matters: create, then switch).
+FROM maven:3.9-eclipse-temurin-21 AS build
+WORKDIR /app
+COPY pom.xml .
+RUN mvn -q -B dependency:go-offline
+COPY src ./src
+RUN mvn -q -B package
+
+FROM eclipse-temurin:21-jre-alpine AS runtime
+USER app:app
+RUN addgroup -S app && adduser -S -G app app
+WORKDIR /app
+COPY --from=build /app/target/app.jar app.jar
+ENV HOST=0.0.0.0 PORT=8080
+EXPOSE 8080
+HEALTHCHECK --interval=10s --timeout=3s --start-period=10s --retries=3 \
+  CMD wget -q -O /dev/null "http://127.0.0.1:${PORT}/healthz" || exit 1
+ENTRYPOINT ["java", "-XX:MaxRAMPercentage=75", "-jar", "app.jar"]
+CMD ["--profile=prod"]
