@@ -261,5 +261,127 @@ def check_cmd(ctx: click.Context, path: Path, exercise: str | None, static_only:
     sys.exit(0 if report.passed else 1)
 
 
+# --- grade ----------------------------------------------------------------------------------------------
+
+
+@cli.command("grade")
+@click.argument("submissions", required=False, type=click.Path(path_type=Path))
+@click.option("--exercise", help="The exercise (an id, or a folder holding exercise.yaml); optional when the "
+              "roster has an 'exercise' column.")
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), default=None, help="Submissions graded at once "
+              "[default: the number of CPUs].")
+@click.option("--out", "-o", "out_dir", type=click.Path(path_type=Path), default=Path("grades"), show_default=True,
+              help="Where the gradebook, results and feedback go (and the state a re-run resumes from).")
+@click.option("--timeout", type=click.FloatRange(1), default=300, show_default=True,
+              help="Seconds each build may take; the whole grading of one submission is stopped after 4x that.")
+@click.option("--regrade", is_flag=True, help="Grade every submission again, even the unchanged ones.")
+@click.option("--builder", "buildx_builder", metavar="NAME", help="Build with this buildx builder (e.g. a "
+              "remote or kubernetes one); images are loaded into the engine (DOCKER_HOST) for inspection.")
+@click.option("--classic", is_flag=True, help="Build with the classic builder (it takes --memory and --cpu-quota).")
+@click.option("--memory", default="2g", show_default=True, help="Memory limit per build (and worker).")
+@click.option("--pids", type=click.IntRange(16), default=2048, show_default=True, help="Process limit per build.")
+@click.option("--cpus", type=click.FloatRange(0.1), default=None, help="CPU limit per build and container.")
+@click.option("--max-files", type=click.IntRange(1), default=2000, show_default=True,
+              help="Refuse a submission with more files than this.")
+@click.option("--max-size", default="50m", show_default=True, help="Refuse a submission (or archive) larger "
+              "than this, unpacked.")
+@click.option("--keep-cache", is_flag=True, help="Keep the build cache the run made (faster re-runs); by default "
+              "it is pruned, like the images and containers.")
+@click.option("--no-reference", is_flag=True, help="Do not grade the reference solution (the exercise's max "
+              "score is then the highest any submission could earn).")
+@click.option("--student", help="SUBMISSIONS is one student's submission, graded under this name.")
+@click.option("--emit-gradescope-bundle", type=click.Path(path_type=Path), metavar="DIR",
+              help="Write a Gradescope autograder bundle for --exercise into DIR (and DIR/autograder.zip).")
+@click.option("--emit-classroom-workflow", type=click.Path(path_type=Path), metavar="FILE",
+              help="Write a GitHub Classroom workflow for --exercise to FILE.")
+@click.pass_context
+def grade_cmd(ctx: click.Context, submissions: Path | None, exercise: str | None, jobs: int | None, out_dir: Path,
+              timeout: float, regrade: bool, buildx_builder: str | None, classic: bool, memory: str, pids: int,
+              cpus: float | None, max_files: int, max_size: str, keep_cache: bool, no_reference: bool,
+              student: str | None, emit_gradescope_bundle: Path | None, emit_classroom_workflow: Path | None) -> None:
+    """Grade a class: every submission under SUBMISSIONS, built for real, in parallel.
+
+    SUBMISSIONS is a folder of per-student folders or .zip/.tar.gz archives, a CSV roster (student,
+    submission, exercise), or a folder holding roster.csv. A submission is the learner's Dockerfile (and
+    .dockerignore), built with a fresh copy of the exercise's app. Writes gradebook.csv, results.json,
+    junit.xml and, per student, feedback.md, report.json, gradescope.json and classroom.json into --out.
+    Re-running skips unchanged submissions and finishes an interrupted run.
+
+    Exit status: 0 when every student was graded (whatever their scores), 2 on bad usage, 3 when the run
+    stopped early (interrupted, or the engine went away): run the same command again to finish it.
+    """
+    from checker.grade import (
+        GradeError,
+        GradeOptions,
+        ResourceLimits,
+        RosterError,
+        UnpackLimits,
+        discover,
+        grade_class,
+        parse_bytes,
+    )
+    from checker.grade.emit import classroom_workflow, gradescope_bundle
+    from checker.grade.progress import LiveReporter, gradebook_table, summary_text
+    from checker.grade.workspace import UnknownExercise, find_exercise
+
+    def fail(msg: str) -> None:
+        console.print(f"[red]error:[/red] {msg}")
+        sys.exit(2)
+
+    ex_obj = None
+    if exercise:
+        try:
+            ex_obj = find_exercise(exercise, base=Path.cwd())
+        except (UnknownExercise, ValueError) as exc:
+            fail(str(exc).splitlines()[0])
+    if emit_gradescope_bundle or emit_classroom_workflow:
+        if ex_obj is None:
+            fail("--emit-gradescope-bundle and --emit-classroom-workflow need --exercise")
+        assert ex_obj is not None
+        if emit_gradescope_bundle:
+            archive = gradescope_bundle(ex_obj, emit_gradescope_bundle, timeout=timeout)
+            console.print(f"[green]Gradescope bundle[/green] {emit_gradescope_bundle} (upload {archive})")
+        if emit_classroom_workflow:
+            emit_classroom_workflow.parent.mkdir(parents=True, exist_ok=True)
+            emit_classroom_workflow.write_text(classroom_workflow(ex_obj, timeout=timeout))
+            console.print(f"[green]GitHub Classroom workflow[/green] {emit_classroom_workflow}")
+        if submissions is None:
+            return
+    if submissions is None:
+        fail("give SUBMISSIONS: a folder of submissions, a roster (.csv), or one submission")
+    assert submissions is not None
+    try:
+        klass = discover(submissions, exercise=exercise, student=student)
+        size = parse_bytes(max_size)
+        limits = ResourceLimits(memory_bytes=parse_bytes(memory), pids=pids, cpus=cpus)
+    except (RosterError, ValueError) as exc:
+        fail(str(exc))
+    engine_obj = _engine(ctx)
+    if buildx_builder:
+        from checker.grade.sandbox import buildx_builder_problem
+
+        problem = buildx_builder_problem(engine_obj, buildx_builder)
+        if problem:
+            fail(problem)
+    opts = GradeOptions(out=out_dir, exercise=exercise, jobs=jobs or GradeOptions(out=out_dir).jobs, timeout=timeout,
+                        regrade=regrade, builder="classic" if classic else "auto", buildx_builder=buildx_builder,
+                        limits=limits, unpack=UnpackLimits(max_files=max_files, max_bytes=size, max_archive_bytes=size),
+                        keep_cache=keep_cache, reference=not no_reference)
+    try:
+        summary = grade_class(klass, opts, engine_obj, LiveReporter(console))
+    except GradeError as exc:
+        fail(str(exc))
+    (out if sys.stdout.isatty() else Console(width=200)).print(gradebook_table(summary))
+    for w in summary.warnings:
+        console.print(f"[yellow]warning:[/yellow] {w}")
+    console.print(summary_text(summary))
+    console.print(f"[dim]{out_dir / 'gradebook.csv'} · {out_dir / 'results.json'} · {out_dir / 'junit.xml'} · "
+                  f"{out_dir / 'students'}/<student>/feedback.md[/dim]")
+    if summary.leftovers != (0, 0):
+        console.print(f"[red]{summary.leftovers[0]} container(s) and {summary.leftovers[1]} image(s) of this run "
+                      "could not be removed[/red]")
+    sys.exit(0 if summary.complete else 3)
+
+
 def main() -> None:
     cli(obj={})
