@@ -5,10 +5,10 @@ BIN     := $(VENV)/bin
 SW      := $(BIN)/stagewise
 EXTRAS  ?= dev,lessons,docs
 
-.PHONY: help venv engine engine-down images demo lint test test-fast lessons docs bench clean
+.PHONY: help venv engine engine-down images demo lint test test-fast lessons lessons-save chromium docs bench clean
 
 help:
-	@echo "make demo   - the main job: engine, base images, and a bundled example checked for real"
+	@echo "make demo   - the main job: engine, base images, a bundled example built for real, a sample class graded"
 	@echo "make test   - the whole test suite (sets up venv, engine and images first)"
 	@echo "make engine / engine-down / images / lint / lessons / docs / bench"
 
@@ -29,18 +29,43 @@ engine-down: venv
 images: engine
 	$(SW) images prepare
 
+# The main job: a multi-stage build measured next to its single-stage twin, then a sample class graded.
 demo: images
 	$(SW) demo
+	$(SW) grade examples/sample-class --out grades
 
 lint: venv
 	$(BIN)/ruff check checker tests benchmarks
 	$(BIN)/mypy
 
-test: images lint
-	$(BIN)/pytest -ra
+NBVAL   := --nbval lessons/ --nbval-sanitize-with lessons/nbval-sanitize.cfg
+
+# The checker's full checks of every exercise file run two at a time, in processes, as `stagewise grade` runs
+# a class; then the other tests (grading prunes the build-cache records it made, so it runs alone), then
+# every lesson notebook re-executed by nbval.
+PARALLEL := tests/exercises tests/dynamic
+
+test: images lint chromium
+	$(BIN)/pytest -ra -n 2 $(PARALLEL)
+	$(BIN)/pytest -ra tests $(addprefix --ignore=,$(PARALLEL)) $(NBVAL)
 
 test-fast: venv
 	$(BIN)/pytest -ra -m "not engine"
+
+lessons: images
+	$(BIN)/pytest -ra $(NBVAL)
+
+# Re-execute every lesson and save its outputs in place (what the site shows).
+lessons-save: images
+	$(BIN)/jupyter nbconvert --to notebook --execute --inplace --ExecutePreprocessor.timeout=600 lessons/*.ipynb
+
+# The site's browser tests use Debian's Chromium (Playwright's own download does not work offline).
+chromium:
+	@test -x /usr/bin/chromium || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; }
+
+docs: venv
+	$(BIN)/python -m checker.docs_site
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict
 
 bench: images
 	$(BIN)/python -m benchmarks
