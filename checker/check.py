@@ -679,14 +679,46 @@ class DynamicCheck:
     # -- size ------------------------------------------------------------------------------------------
     def size(self, facts: ImageFacts) -> None:
         budget = self.spec.size if self.spec else None
-        if budget is None or budget.max_mb is None:
+        limits: list[tuple[float, str]] = []  # (MB, what the limit is)
+        if budget is not None and budget.max_mb is not None:
+            limits.append((budget.max_mb, f"the budget of {budget.max_mb:g} MB"))
+        if budget is not None and budget.max_fraction_of_single_stage is not None:
+            twin_mb, problem = self._single_stage_twin_mb(budget.single_stage_dockerfile)
+            if twin_mb is None:
+                self.add("size-budget", Status.ERROR, f"The single-stage twin could not be measured: {problem}")
+                return
+            fraction = budget.max_fraction_of_single_stage
+            limit = round(twin_mb * fraction, 1)
+            limits.append((limit, f"{fraction:.0%} of the single-stage image ({twin_mb} MB, built from the same "
+                                  f"context) = {limit:g} MB"))
+        if not limits:
             self.add("size-budget", Status.SKIP, f"no size budget declared (the image is {facts.size_mb} MB)")
             return
-        if facts.size_mb <= budget.max_mb:
-            self.add("size-budget", Status.PASS, f"The image is {facts.size_mb} MB, within {budget.max_mb:g} MB.")
-        else:
+        over = [(mb, what) for mb, what in limits if facts.size_mb > mb]
+        if over:
             self.add("size-budget", Status.FAIL,
-                     f"The image is {facts.size_mb} MB, over the budget of {budget.max_mb:g} MB.")
+                     f"The image is {facts.size_mb} MB, over " + " and ".join(what for _mb, what in over) + ".")
+        else:
+            self.add("size-budget", Status.PASS,
+                     f"The image is {facts.size_mb} MB, within " + " and ".join(what for _mb, what in limits) + ".")
+
+    def _single_stage_twin_mb(self, dockerfile: str | None) -> tuple[float | None, str]:
+        """Build the exercise's single-stage twin with the same context and builder; its size in MB."""
+        if not dockerfile:
+            return None, "the spec gives a fraction but no `single_stage_dockerfile`"
+        base = self.tgt.exercise_dir or self.tgt.context
+        path = (base / dockerfile).resolve()
+        if not path.is_file():
+            return None, f"{dockerfile} does not exist"
+        tag = f"{self.tag}-single-stage"
+        result = build(self.engine, self.tgt.context, dockerfile=path, tag=tag, builder=self.builder,
+                       labels=self.labels, timeout=self.opts.build_timeout)
+        try:
+            if not result.ok:
+                return None, f"its build failed: {result.error}"
+            return round(float(self.engine.client.images.get(tag).attrs["Size"]) / 1e6, 1), ""
+        finally:
+            self.engine.docker("rmi", "-f", tag, check=False)
 
     def cleanup(self) -> None:
         if not self.opts.keep_image:

@@ -175,6 +175,29 @@ def test_size_budget(engine: Engine, tmp_path: Path) -> None:
     assert status == Status.FAIL and "over the budget" in msg
 
 
+SINGLE_STAGE_NODE = """
+    FROM node:22-alpine
+    WORKDIR /app
+    COPY . .
+    RUN npm ci && npm run build
+    CMD ["node", "-e", "1"]
+    """
+
+
+@pytest.mark.parametrize(("fraction", "verdict"), [(0.5, Status.PASS), (0.0001, Status.FAIL)])
+def test_size_budget_as_a_fraction_of_the_single_stage_twin(engine: Engine, tmp_path: Path, fraction: float,
+                                                            verdict: Status) -> None:
+    files = {**NODE_FILES, "single-stage.Dockerfile": textwrap.dedent(SINGLE_STAGE_NODE).lstrip()}
+    spec = Spec.model_validate({"id": "probe", "title": "probe",
+                                "size": {"max_fraction_of_single_stage": fraction,
+                                         "single_stage_dockerfile": "single-stage.Dockerfile"}})
+    report = run(engine, make_ctx(tmp_path, GOOD_NODE, files), spec)
+    status, _line, msg = finding(report, "SW650")
+    assert status == verdict and "of the single-stage image" in msg, msg
+    # the twin is measured, then removed: nothing of it is left behind
+    assert not [t for image in engine.client.images.list() for t in image.tags if t.endswith("-single-stage")]
+
+
 def test_buildkit_checks_join_under_lint(engine: Engine, tmp_path: Path) -> None:
     if not engine.buildx_version:
         pytest.skip("no buildx: no build checks on this engine")
