@@ -210,6 +210,22 @@ BUILD_ERROR_HINTS: list[tuple[re.Pattern[str], str]] = [
      "form (`[\"/app\"]`) and do every RUN in the builder."),
     (re.compile(r"npm ci.*can only install|npm error code EUSAGE"),
      "`npm ci` needs package-lock.json next to package.json: `COPY package.json package-lock.json ./`."),
+    (re.compile(r"unknown time zone|zoneinfo"),  # pitfall 13
+     "The runtime image has no time zone database (scratch, distroless static, Alpine without tzdata). For "
+     "Go, `import _ \"time/tzdata\"` or build with `-tags timetzdata`; otherwise copy /usr/share/zoneinfo from "
+     "the builder, or install tzdata in the runtime stage."),
+    (re.compile(r"Error relocating|symbol not found|ld-linux|ld-musl"),  # pitfall 18
+     "A binary built against one C library (glibc on Debian, musl on Alpine) was copied into an image with the "
+     "other. Keep the builder and the runtime on the same libc family, or build a static binary "
+     "(`CGO_ENABLED=0` for Go)."),
+    (re.compile(r"exec /[^ ]+\.sh: no such file or directory|\r: not found|/bin/sh\^M"),  # pitfall 36
+     "The script is in the image but its interpreter is not found: Windows line endings turn the shebang into "
+     "`#!/bin/sh\\r`. Strip the `\\r` in the build stage (`sed -i 's/\\r$//'`) or add `*.sh text eol=lf` to "
+     ".gitattributes; and the runtime image must contain that interpreter at all."),
+    (re.compile(r"NoClassDefFoundError|Cannot run program \"objcopy\""),  # pitfall 39
+     "A jlink-made runtime lacks a module the app needs (or jlink's --strip-debug needs objcopy). Derive the "
+     "modules with `jdeps --print-module-deps --ignore-missing-deps app.jar`, use "
+     "`--strip-java-debug-attributes` on Alpine, or start from a ready-made JRE image."),
 ]
 
 
