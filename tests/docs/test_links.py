@@ -28,11 +28,13 @@ def _contract() -> list[tuple[str, str]]:
 
 
 def _printed_links() -> list[str]:
-    """Every lesson link the checker can print: the rules', and the exercise specs' reading lists."""
+    """Every lesson link the checker can print: the rules', the exercise specs' reading lists and the lessons
+    of their steps (the progress report's "next")."""
     links = {lesson_url(r.lesson) or "" for r in RULES}
     for ex in docs_site.exercises(REPO):
         if ex.spec is not None:
             links |= {lesson_url(lesson) or "" for lesson in ex.spec.lessons}
+            links |= {lesson_url(m.lesson) or "" for m in ex.spec.milestones if m.lesson}
     return sorted(links)
 
 
