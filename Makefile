@@ -35,19 +35,19 @@ demo: images
 	$(SW) grade examples/sample-class --out grades
 
 lint: venv
-	$(BIN)/ruff check checker tests benchmarks
+	$(BIN)/ruff check checker tests benchmarks conftest.py
 	$(BIN)/mypy
 
 NBVAL   := --nbval lessons/ --nbval-sanitize-with lessons/nbval-sanitize.cfg
 
-# The checker's full checks of every exercise file run two at a time, in processes, as `stagewise grade` runs
-# a class; then the other tests (grading prunes the build-cache records it made, so it runs alone), then
-# every lesson notebook re-executed by nbval.
-PARALLEL := tests/exercises tests/dynamic
+# Two workers (pytest-xdist) run the tests and the lesson notebooks side by side (each notebook whole on one
+# worker, the site built once: see conftest.py); then, alone, the grading tests (grading prunes the
+# build-cache records made while it ran) and the image-kit tests (they rebuild base images).
+ALONE := tests/grade tests/images
 
 test: images lint chromium
-	$(BIN)/pytest -ra -n 2 $(PARALLEL)
-	$(BIN)/pytest -ra tests $(addprefix --ignore=,$(PARALLEL)) $(NBVAL)
+	$(BIN)/pytest -ra -n 2 --dist loadgroup tests $(addprefix --ignore=,$(ALONE)) $(NBVAL)
+	$(BIN)/pytest -ra $(ALONE)
 
 test-fast: venv
 	$(BIN)/pytest -ra -m "not engine"

@@ -10,6 +10,7 @@ import fnmatch
 import hashlib
 import os
 import re
+import secrets
 import tempfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -320,7 +321,9 @@ class DynamicCheck:
         self.engine, self.tgt, self.opts, self.model = engine, tgt, opts, model
         self.target, self.builder, self.rules, self.report = target, builder, rules, report
         self.spec = tgt.spec
-        self.tag = f"stagewise-check/{(self.spec.id if self.spec else 'dockerfile')}:{key[:12]}"
+        # Unique per check: two checks of the same files at once (a class, parallel tests) never share a tag,
+        # so one's cleanup cannot remove the image the other is inspecting.
+        self.tag = f"stagewise-check/{(self.spec.id if self.spec else 'dockerfile')}:{key[:12]}-{secrets.token_hex(4)}"
         self.labels = {CHECK_LABEL: "true", **opts.labels}
         self.final: Stage | None = model.target_stage(target)
 

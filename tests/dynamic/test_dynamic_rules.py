@@ -191,11 +191,15 @@ def test_size_budget_as_a_fraction_of_the_single_stage_twin(engine: Engine, tmp_
     spec = Spec.model_validate({"id": "probe", "title": "probe",
                                 "size": {"max_fraction_of_single_stage": fraction,
                                          "single_stage_dockerfile": "single-stage.Dockerfile"}})
-    report = run(engine, make_ctx(tmp_path, GOOD_NODE, files), spec)
+    tgt = make_ctx(tmp_path, GOOD_NODE, files)
+    tgt.spec = spec
+    mine = {"io.stagewise.test": tmp_path.name}  # this test's builds only (tests run side by side)
+    report = check(tgt, CheckOptions(reuse=False, build_timeout=300, labels=mine), engine=engine)
     status, _line, msg = finding(report, "SW650")
     assert status == verdict and "of the single-stage image" in msg, msg
     # the twin is measured, then removed: nothing of it is left behind
-    assert not [t for image in engine.client.images.list() for t in image.tags if t.endswith("-single-stage")]
+    left = engine.client.images.list(filters={"label": f"io.stagewise.test={tmp_path.name}"})
+    assert not [t for image in left for t in image.tags], left
 
 
 def test_buildkit_checks_join_under_lint(engine: Engine, tmp_path: Path) -> None:
@@ -225,11 +229,14 @@ def test_unchanged_recheck_reuses_the_result(engine: Engine, tmp_path: Path) -> 
 
 
 def test_check_leaves_no_images_or_containers(engine: Engine, tmp_path: Path) -> None:
-    before_images = {i.id for i in engine.client.images.list(filters={"label": "io.stagewise.check=true"})}
-    run(engine, make_ctx(tmp_path, GOOD_NODE, NODE_FILES))
-    after_images = {i.id for i in engine.client.images.list(filters={"label": "io.stagewise.check=true"})}
-    assert after_images <= before_images
-    assert engine.client.containers.list(all=True, filters={"label": "io.stagewise.check=true"}) == []
+    # Everything this check creates carries this label too, so checks running beside it do not count.
+    mine = {"label": f"io.stagewise.test={tmp_path.name}"}
+    report = check(make_ctx(tmp_path, GOOD_NODE, NODE_FILES),
+                   CheckOptions(reuse=False, build_timeout=300, labels={"io.stagewise.test": tmp_path.name}),
+                   engine=engine)
+    assert report.image, "nothing was built"
+    assert engine.client.images.list(filters=mine) == []
+    assert engine.client.containers.list(all=True, filters=mine) == []
 
 
 def test_misspelt_stage_never_reaches_for_a_registry(engine: Engine, tmp_path: Path) -> None:
