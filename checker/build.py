@@ -249,8 +249,11 @@ def build(engine: Engine, context: Path, *, dockerfile: Path | None = None, tag:
           builder: str = "buildkit", target: str | None = None, labels: dict[str, str] | None = None,
           network: str = "none", no_cache: bool = False, timeout: float = 900,
           build_args: dict[str, str] | None = None, extra_args: list[str] | None = None,
-          on_step: Callable[[Step], None] | None = None, stop_when: StopWhen | None = None) -> BuildResult:
-    """Build `context` with the chosen builder. `stop_when(step)` returning True ends the build early."""
+          on_step: Callable[[Step], None] | None = None, stop_when: StopWhen | None = None,
+          preflight: bool = True) -> BuildResult:
+    """Build `context` with the chosen builder. `stop_when(step)` returning True ends the build early.
+    `preflight=False` skips the offline image check (the caller already made it; it uses the SDK client,
+    which is kept to one thread)."""
     start = time.monotonic()
     df_path = dockerfile or context / "Dockerfile"
     cleanup: Path | None = None
@@ -263,7 +266,7 @@ def build(engine: Engine, context: Path, *, dockerfile: Path | None = None, tag:
             text = df_path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError):
             text = ""
-        refusal = offline_preflight(engine, text) if text else None
+        refusal = offline_preflight(engine, text) if text and preflight else None
         if refusal is not None:
             return BuildResult(ok=False, builder=builder, tag=tag, image_id=None,
                                seconds=time.monotonic() - start, error=f"ERROR: base image {refusal}",

@@ -6,6 +6,7 @@ findings -> Report.finalize() (the only place verdicts are made) -> renderers.
 
 from __future__ import annotations
 
+import dataclasses
 import fnmatch
 import hashlib
 import os
@@ -13,13 +14,16 @@ import re
 import secrets
 import tempfile
 from collections.abc import Callable
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import docker.errors
+
 from checker import __version__
 from checker.build import Step, build, offline_preflight, without_syntax_directive
-from checker.dynamic.buildchecks import run_build_checks
-from checker.dynamic.cacheprobe import INSTALL_PATTERN, run_cache_probe
+from checker.dynamic.buildchecks import BuildCheck, run_build_checks
+from checker.dynamic.cacheprobe import INSTALL_PATTERN, CacheProbeResult, run_cache_probe
 from checker.dynamic.contents import StrayFile, context_index, stray_files, trace_layers
 from checker.dynamic.toolchains import find_toolchains
 from checker.engine import Engine, EngineUnavailable, find_engine, stagewise_home
@@ -242,7 +246,6 @@ def build_hint(error: str) -> str | None:
 
 def check(tgt: Target, opts: CheckOptions | None = None, *, engine: Engine | None = None) -> Report:
     opts = opts or CheckOptions()
-    phase = opts.on_phase or (lambda _m: None)
     exercise = tgt.spec.id if tgt.spec else None
     report = Report(dockerfile=_display_path(tgt.dockerfile), exercise=exercise,
                     milestones=[ReportMilestone(title=m.title, concerns=m.concerns, optional=m.optional,
@@ -282,12 +285,17 @@ def check(tgt: Target, opts: CheckOptions | None = None, *, engine: Engine | Non
 
     rules = _rules_by_name()
     dynamic = DynamicCheck(engine, tgt, opts, model, target, builder, rules, report, key)
-    try:
-        phase("BuildKit's build checks")
-        dynamic.buildkit_checks()
-        dynamic.run()
-    finally:
-        dynamic.cleanup()
+    # Work that mostly waits on the engine runs side by side: BuildKit's checks beside the build; the cache
+    # probe, reading the image and running it after. Findings keep one fixed order whatever finishes first.
+    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="stagewise-check") as pool:
+        try:
+            static_count = len(report.findings)
+            buildkit_checks = dynamic.start_buildkit_checks(pool)
+            dynamic.run(pool)
+            if buildkit_checks is not None:
+                dynamic.join_buildkit_checks(buildkit_checks.result(), position=static_count)
+        finally:
+            dynamic.cleanup()
     report.finalize()
     if report.error is None:
         tmp = stored.with_suffix(".tmp")
@@ -326,6 +334,7 @@ class DynamicCheck:
         self.tag = f"stagewise-check/{(self.spec.id if self.spec else 'dockerfile')}:{key[:12]}-{secrets.token_hex(4)}"
         self.labels = {CHECK_LABEL: "true", **opts.labels}
         self.final: Stage | None = model.target_stage(target)
+        self.probe_source: str | None = None  # the source file the cache probe edits, once chosen
 
     def add(self, name: str, status: Status, message: str, *, line: int | None = None, hint: str | None = None,
             evidence: list[str] | None = None) -> None:
@@ -338,10 +347,13 @@ class DynamicCheck:
             self.opts.on_phase(msg)
 
     # -- BuildKit's own checks ---------------------------------------------------------------------
-    def buildkit_checks(self) -> None:
+    def start_buildkit_checks(self, pool: ThreadPoolExecutor) -> Future[list[BuildCheck] | None] | None:
+        if self.engine.offline and offline_preflight(self.engine, self.model.text) is not None:
+            return None  # the checks would resolve a missing image against a registry; the build reports it
+        return pool.submit(self._fetch_buildkit_checks)
+
+    def _fetch_buildkit_checks(self) -> list[BuildCheck] | None:
         text = self.model.text
-        if self.engine.offline and offline_preflight(self.engine, text) is not None:
-            return  # the checks would resolve a missing image against a registry; the build reports it
         dockerfile = self.tgt.dockerfile
         sanitized = without_syntax_directive(text)
         tmp: Path | None = None
@@ -350,25 +362,31 @@ class DynamicCheck:
             tmp.write_text(sanitized)
             dockerfile = tmp
         try:
-            checks = run_build_checks(self.engine, self.tgt.context, dockerfile, target=self.target)
+            return run_build_checks(self.engine, self.tgt.context, dockerfile, target=self.target)
         finally:
             if tmp is not None:
                 tmp.unlink(missing_ok=True)
+
+    def join_buildkit_checks(self, checks: list[BuildCheck] | None, *, position: int) -> None:
+        """BuildKit's findings go right after the static ones, minus those our own rules already make."""
         if checks is None:
             return
-        ours = {(f.line, f.rule) for f in self.report.findings if f.status in (Status.FAIL, Status.WARN)}
+        static = self.report.findings[:position]
+        ours = {(f.line, f.rule) for f in static if f.status in (Status.FAIL, Status.WARN)}
         our_lines = {line for line, _rule in ours}
+        joined = []
         for c in checks:
             twin = BUILDKIT_TWINS.get(c.rule)
             if twin and c.line in our_lines and any(r == twin for line, r in ours if line == c.line):
                 continue  # our own rule already says this, on this line
-            self.report.findings.append(Finding(
+            joined.append(Finding(
                 rule=f"buildkit/{c.rule}", concern=Concern.LINT, status=Status.WARN,
                 message=f"{c.description}: {c.detail}", line=c.line, hint=None, lesson=None,
                 points=0.0, max_points=0.0, evidence=[], title=c.rule, docs_url=c.url))
+        self.report.findings[position:position] = joined
 
     # -- the build and everything after it ---------------------------------------------------------
-    def run(self) -> None:
+    def run(self, pool: ThreadPoolExecutor) -> None:
         self.phase(f"building with {self.builder}")
         result = build(self.engine, self.tgt.context, dockerfile=self.tgt.dockerfile, tag=self.tag,
                        builder=self.builder, target=self.target, labels=self.labels,
@@ -383,8 +401,17 @@ class DynamicCheck:
                 self.add(name, Status.SKIP, "skipped: the image did not build")
             return
         self.add("image-builds", Status.PASS, f"The image builds ({self.builder}, {result.seconds:.1f} s).")
-        self.phase("reading the image")
-        facts = image_facts(self.engine, self.tag)
+        # The probe builds need only the build cache this build left: they run while the image is read and run.
+        probe = self.start_cache_probe(pool)
+        # Reading the image (mostly Python reading its layers) and running it (mostly waiting on the container)
+        # overlap too; the reader gets its own SDK client, as an SDK client is not shared between threads.
+        self.phase("reading and running the image")
+        reading = pool.submit(_read_image_apart, self.engine, self.tag)
+        before_runtime = len(self.report.findings)
+        self.runtime()
+        runtime_findings = self.report.findings[before_runtime:]
+        del self.report.findings[before_runtime:]
+        facts = reading.result()
         self.report.image = {"size_mb": facts.size_mb, "layers": len(facts.layers), "user": facts.user or "",
                              "entrypoint": facts.entrypoint, "cmd": facts.cmd,
                              "healthcheck": bool(facts.healthcheck), "build_seconds": round(result.seconds, 2)}
@@ -395,10 +422,9 @@ class DynamicCheck:
         self.stage_separation(facts, traced, first_own_layer)
         self.artifact_copies(facts, traced, first_own_layer)
         self.effective_user(facts)
-        self.phase("probing the build cache")
-        self.cache_ordering()
-        self.phase("running the image")
-        self.runtime(facts)
+        self.phase("judging the cache probe")
+        self.cache_ordering(probe)
+        self.report.findings.extend(runtime_findings)
         self.size(facts)
 
     def _line_of_failed_step(self, steps: list[Step]) -> int | None:
@@ -585,7 +611,20 @@ class DynamicCheck:
             source = next((rel for rel in sorted(index) if _is_source(rel)), None)
         return source, manifest
 
-    def cache_ordering(self) -> None:
+    def start_cache_probe(self, pool: ThreadPoolExecutor) -> Future[CacheProbeResult] | None:
+        """Start the probe builds when there is something to probe; `cache_ordering` judges them."""
+        install = self._install_step()
+        if install is None:
+            return None
+        source, manifest = self._probe_files(install)
+        self.probe_source = source
+        if source is None:
+            return None
+        return pool.submit(run_cache_probe, self.engine, self.tgt.context, self.tgt.dockerfile, install,
+                           source_file=source, manifest_file=manifest, builder=self.builder, target=self.target,
+                           timeout=self.opts.build_timeout)
+
+    def cache_ordering(self, started: Future[CacheProbeResult] | None) -> None:
         install = self._install_step()
         if install is None and self.spec is not None and self.spec.cache is not None and self.spec.cache.required:
             # The exercise is about this step: leaving it out (or folding it into the compile) is the mistake.
@@ -601,14 +640,12 @@ class DynamicCheck:
                      "no dependency-install step (npm ci, go mod download, mvn dependency:..., pip install -r...) "
                      "to probe")
             return
-        source, manifest = self._probe_files(install)
-        if source is None:
+        source = self.probe_source
+        if started is None or source is None:
             self.add("dependency-layer-reused", Status.SKIP, "no source file in the context to edit for the probe",
                      line=install.line)
             return
-        probe = run_cache_probe(self.engine, self.tgt.context, self.tgt.dockerfile, install, source_file=source,
-                                manifest_file=manifest, builder=self.builder, target=self.target,
-                                timeout=self.opts.build_timeout)
+        probe = started.result()
         src_run, man_run = probe.source_edit, probe.manifest_edit
         evidence = []
         if src_run is not None:
@@ -640,7 +677,7 @@ class DynamicCheck:
                      line=install.line, evidence=evidence)
 
     # -- runtime ---------------------------------------------------------------------------------------
-    def runtime(self, facts: ImageFacts) -> None:
+    def runtime(self) -> None:
         smoke = self.spec.smoke if self.spec else None
         if smoke and smoke.http:
             p = smoke.http
@@ -740,9 +777,23 @@ class DynamicCheck:
             self.engine.docker("rmi", "-f", tag, check=False)
 
     def cleanup(self) -> None:
+        # Through the API, not the CLI: two CLI starts would add a quarter of a second to every check.
         if not self.opts.keep_image:
-            self.engine.docker("rmi", "-f", self.tag, check=False)
-        self.engine.docker("image", "prune", "-f", "--filter", "label=io.stagewise.probe=cache", check=False)
+            try:
+                self.engine.client.images.remove(self.tag, force=True)
+            except docker.errors.NotFound:
+                pass  # the build failed before tagging
+        self.engine.client.images.prune(filters={"label": "io.stagewise.probe=cache", "dangling": True})
+
+
+def _read_image_apart(engine: Engine, ref: str) -> ImageFacts:
+    """image_facts through an SDK client of its own (for a helper thread), closed afterwards."""
+    own = dataclasses.replace(engine, _client=None)
+    try:
+        return image_facts(own, ref)
+    finally:
+        if own._client is not None:
+            own._client.close()
 
 
 def _glob_match(src: str, rel: str) -> bool:

@@ -1,24 +1,29 @@
 """The rebuild probe: prove cache ordering by building, not by reading.
 
 In a scratch copy of the context, edit a source file only (never a manifest) and rebuild: the
-dependency-install step must be reused. Then edit the manifest and rebuild: that step must re-run, which
-shows the probe can fail. A probe build stops as soon as the install step's fate is known.
+dependency-install step must be reused. In another copy, edit the manifest and rebuild: that step must
+re-run, which shows the probe can fail. A probe build stops as soon as the install step's fate is known.
 Edits append a newline: the file changes (and so its checksum) while staying valid JSON/XML/Go/...
 """
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import secrets
 import shutil
 import tempfile
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+
+import docker.errors
 
 from checker.build import BuildResult, Step, build
 from checker.engine import Engine
 from checker.model import Instruction
+from checker.parse import ParseError, parse
 
 INSTALL_PATTERN = re.compile(
     r"\b(npm (ci|install|i)\b|yarn( install)?\b|pnpm (install|i)\b|mvn\b.*\b(dependency:|go-offline|resolve)|"
@@ -106,7 +111,8 @@ def _probe_build(engine: Engine, ctx: Path, dockerfile: Path, instr: Instruction
 
     start = time.monotonic()
     result: BuildResult = build(engine, ctx, dockerfile=dockerfile, builder=builder, target=target,
-                                timeout=timeout, stop_when=stop_when, labels={"io.stagewise.probe": "cache"})
+                                timeout=timeout, stop_when=stop_when, labels={"io.stagewise.probe": "cache"},
+                                preflight=False)
     if not fate and classic_pending:
         fate.append(classic_pending[0].cached)
     if not fate:
@@ -129,30 +135,99 @@ def _touch(path: Path) -> None:
 def run_cache_probe(engine: Engine, context: Path, dockerfile: Path, install: Instruction, *,
                     source_file: str, manifest_file: str | None, builder: str = "buildkit",
                     target: str | None = None, timeout: float = 600) -> CacheProbeResult:
-    """Two probe builds in a scratch copy of the context (the original is never touched)."""
+    """The probe builds, each in a scratch copy of the context (the original is never touched): a source-only
+    edit and a manifest edit, side by side (each compares its copy with the cache the checked build left, so
+    they are independent). When the source edit re-ran the install step, a baseline with nothing edited tells
+    a badly ordered Dockerfile from a cache pruned since the build (if even the baseline re-runs the step, the
+    copy is rebuilt once), and a fresh source edit confirms the verdict, comparing like with like.
+
+    With BuildKit each probe build starts FROM base-image tags of its own (see `_isolate_bases`)."""
     result = CacheProbeResult(install.line, install.snippet)
-    with tempfile.TemporaryDirectory(prefix="stagewise-probe-") as tmp:
-        ctx = Path(tmp) / "ctx"
-        shutil.copytree(context, ctx, symlinks=True)
-        df = ctx / dockerfile.resolve().relative_to(context.resolve()) if _inside(dockerfile, context) \
-            else Path(tmp) / "Dockerfile"
-        if not _inside(dockerfile, context):
-            shutil.copy2(dockerfile, df)
-        # Baseline: with nothing edited the install step must come from the cache. If it does not (the
-        # cache was pruned since the main build), rebuild the copy once so the probe compares like with like.
-        baseline = _probe_build(engine, ctx, df, install, builder=builder, target=target, timeout=timeout,
-                                edited="(nothing)")
-        if baseline.install_cached is False:
-            build(engine, ctx, dockerfile=df, builder=builder, target=target, timeout=timeout,
-                  labels={"io.stagewise.probe": "cache"})
-        _touch(ctx / source_file)
-        result.source_edit = _probe_build(engine, ctx, df, install, builder=builder, target=target,
-                                          timeout=timeout, edited=source_file)
-        if manifest_file:
-            _touch(ctx / manifest_file)
-            result.manifest_edit = _probe_build(engine, ctx, df, install, builder=builder, target=target,
-                                                timeout=timeout, edited=manifest_file)
+    text = dockerfile.read_text(encoding="utf-8-sig")
+    own = dataclasses.replace(engine, _client=None)  # this may run in a helper thread: an SDK client of its own
+    aliases: list[str] = []
+    try:
+        with tempfile.TemporaryDirectory(prefix="stagewise-probe-") as tmp:
+            def copy(name: str, edit: str | None) -> tuple[Path, Path]:
+                ctx = Path(tmp) / name / "ctx"
+                shutil.copytree(context, ctx, symlinks=True)
+                if edit is not None:
+                    _touch(ctx / edit)
+                if builder == "classic":
+                    if _inside(dockerfile, context):
+                        return ctx, ctx / dockerfile.resolve().relative_to(context.resolve())
+                    df = Path(tmp) / name / "Dockerfile"
+                    shutil.copy2(dockerfile, df)
+                    return ctx, df
+                # Beside the copy, not in it: the context stays byte for byte the one that was built.
+                df = Path(tmp) / name / "Dockerfile"
+                df.write_text(_isolate_bases(own, text, aliases))
+                ignore = dockerfile.with_name(dockerfile.name + ".dockerignore")
+                if ignore.is_file():
+                    shutil.copy2(ignore, df.with_name("Dockerfile.dockerignore"))
+                return ctx, df
+
+            def probe(ctx_df: tuple[Path, Path], edited: str) -> ProbeRun:
+                return _probe_build(engine, ctx_df[0], ctx_df[1], install, builder=builder, target=target,
+                                    timeout=timeout, edited=edited)
+
+            src = copy("source", source_file)
+            man = copy("manifest", manifest_file) if manifest_file else None
+            with ThreadPoolExecutor(max_workers=2, thread_name_prefix="stagewise-probe") as pool:
+                manifest_run = pool.submit(probe, man, manifest_file) if man and manifest_file else None
+                result.source_edit = probe(src, source_file)
+                result.manifest_edit = manifest_run.result() if manifest_run else None
+            if result.source_edit.install_cached is False:
+                # A failing verdict needs a second look: the baseline proves the step is in the cache now, and
+                # a fresh source edit (a new copy, a new nonce: the first probe may have left its own layers)
+                # must re-run the step again. A step that was only missing for a moment (pruned, or not found
+                # by a concurrent job) is then reused, and the submission is not blamed for it.
+                base = copy("base", None)
+                if probe(base, "(nothing)").install_cached is False:
+                    build(engine, base[0], dockerfile=base[1], builder=builder, target=target, timeout=timeout,
+                          labels={"io.stagewise.probe": "cache"}, preflight=False)
+                    if man and manifest_file:
+                        result.manifest_edit = probe(copy("manifest-again", manifest_file), manifest_file)
+                result.source_edit = probe(copy("source-again", source_file), source_file)
+    finally:
+        for alias in aliases:
+            try:
+                own.client.images.remove(alias)  # the tag only: the image keeps its own names
+            except docker.errors.APIError:
+                pass
+        if own._client is not None:
+            own._client.close()
     return result
+
+
+def _isolate_bases(engine: Engine, text: str, aliases: list[str]) -> str:
+    """The Dockerfile with each base image of a FROM line renamed to a tag unique to this probe build.
+
+    BuildKit shares the steps of concurrent builds that start from the same image, and a build that shares a
+    base held by a longer concurrent build can miss a cache record and run a cached step again (BuildKit
+    issue 4674). For the probe that would be a wrong verdict. A tag of its own gives the probe build vertices
+    no other build has, while the cache keys stay the same (they come from the image's content), so the
+    checked build's cache is still found. Lines keep their numbers; tags are added to `aliases`."""
+    try:
+        model = parse(text)
+    except ParseError:
+        return text
+    lines = text.split("\n")
+    for st in model.stages:
+        if st.base_stage is not None or not st.base_resolved or st.base.lower() == "scratch":
+            continue
+        index = st.line - 1
+        if index >= len(lines) or st.base_raw not in lines[index]:
+            continue  # a FROM split over lines: left shared
+        alias = f"stagewise-probe/{secrets.token_hex(6)}:base"
+        try:
+            engine.client.images.get(st.base).tag(alias)
+        except docker.errors.APIError:
+            continue  # not in the local store (an online engine pulls it): left as written
+        aliases.append(alias)
+        head, _sep, tail = lines[index].partition(st.base_raw)
+        lines[index] = head + alias + tail
+    return "\n".join(lines)
 
 
 def _inside(path: Path, root: Path) -> bool:

@@ -20,9 +20,14 @@ RULE = Rule(
     weight=3.0,
     doc=RuleDoc(
         what=(
-            "Builds twice: after editing a source file, the dependency-install step (the "
-            "exercise's `install_pattern`) must be `CACHED`; after editing the manifest, it must "
-            "run again (so the check cannot be passed by never installing)."
+            "Rebuilds scratch copies of the context, side by side: after editing a source file, the "
+            "dependency-install step (the exercise's `install_pattern`) must be `CACHED`; after editing "
+            "the manifest, it must run again (so the check cannot be passed by never installing). Each "
+            "probe build stops as soon as the step's fate is known. A re-run is confirmed before it is "
+            "blamed: the step must come from the cache with nothing edited, and a second, fresh source "
+            "edit must re-run it again. Probe builds start from tags of their own for the base images, so "
+            "a concurrent build on the same engine cannot make BuildKit miss the cache (BuildKit issue "
+            "4674)."
         ),
         why=(
             "The static rule reads the order of instructions; this probe watches BuildKit's cache "

@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import secrets
 import textwrap
 from pathlib import Path
 
 import pytest
 
 from checker.check import CheckOptions, Target, check
+from checker.dynamic.cacheprobe import CacheProbeResult, _isolate_bases, run_cache_probe
 from checker.engine import Engine
+from checker.parse import parse
 from checker.report import Report, Status
 from checker.spec import Spec
 
@@ -141,6 +144,53 @@ def test_cache_probe_passes_and_proves_it_can_fail(engine: Engine, tmp_path: Pat
     assert status == Status.PASS and line == 4
     # the negative probe: editing the manifest re-ran the install
     assert "after editing package" in msg and "ran again" in msg
+
+
+def _probe_uncached(engine: Engine, tmp_path: Path, dockerfile: str) -> CacheProbeResult:
+    """The probe on a context whose install step was never built: a manifest unique to this test, as if the
+    cache had been pruned between the checked build and the probe."""
+    unique = PACKAGE_JSON.replace('"private"', f'"description": "{secrets.token_hex(8)}",\n  "private"')
+    files = dict(NODE_FILES, **{"package.json": unique})
+    tgt = make_ctx(tmp_path, dockerfile, files)
+    model = parse(tgt.dockerfile.read_text())
+    install = next(i for s in model.stages for i in s.instructions if i.keyword == "RUN" and "npm ci" in i.original)
+    return run_cache_probe(engine, tgt.context, tgt.dockerfile, install, source_file="src/app.js",
+                           manifest_file="package.json", timeout=300)
+
+
+def test_cache_probe_does_not_blame_a_cache_that_went_missing(engine: Engine, tmp_path: Path) -> None:
+    probe = _probe_uncached(engine, tmp_path, GOOD_NODE)
+    assert probe.reused_after_source_edit, probe.source_edit
+    assert probe.rerun_after_manifest_edit, probe.manifest_edit
+
+
+def test_cache_probe_still_fails_bad_order_when_the_cache_went_missing(engine: Engine, tmp_path: Path) -> None:
+    df = GOOD_NODE.replace("COPY package.json package-lock.json ./\n    RUN npm ci\n    COPY . .",
+                           "COPY . .\n    RUN npm ci")
+    probe = _probe_uncached(engine, tmp_path, df)
+    assert probe.source_edit is not None and probe.source_edit.install_cached is False, probe.source_edit
+
+
+def test_probe_builds_start_from_base_tags_of_their_own(engine: Engine) -> None:
+    """BuildKit issue 4674: concurrent builds sharing a base can miss cache records. Each probe build gets its
+    own tag for each base image (same image, same cache keys), and the line numbers stay as written."""
+    text = ("ARG NODE=22-alpine\nFROM node:${NODE} AS build\nRUN true\nFROM build AS test\n"
+            "FROM scratch\nCOPY --from=build /etc/hostname /x\nFROM --platform=$BUILDPLATFORM busybox:1.36\n")
+    aliases: list[str] = []
+    try:
+        out = _isolate_bases(engine, text, aliases)
+        assert len(aliases) == 2 and len(set(aliases)) == 2
+        lines = out.split("\n")
+        assert len(lines) == len(text.split("\n"))
+        assert lines[1] == f"FROM {aliases[0]} AS build"
+        assert lines[3] == "FROM build AS test" and lines[4] == "FROM scratch"
+        assert lines[6] == f"FROM --platform=$BUILDPLATFORM {aliases[1]}"
+        assert engine.client.images.get(aliases[0]).id == engine.client.images.get("node:22-alpine").id
+        assert engine.client.images.get(aliases[1]).id == engine.client.images.get("busybox:1.36").id
+    finally:
+        for alias in aliases:
+            engine.client.images.remove(alias)
+    assert "busybox:1.36" in engine.client.images.get("busybox:1.36").tags  # only the alias went
 
 
 def test_root_user_fails_runs_as_non_root(engine: Engine, tmp_path: Path) -> None:
