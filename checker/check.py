@@ -6,7 +6,6 @@ findings -> Report.finalize() (the only place verdicts are made) -> renderers.
 
 from __future__ import annotations
 
-import dataclasses
 import fnmatch
 import hashlib
 import os
@@ -792,13 +791,9 @@ class DynamicCheck:
 
 
 def _read_image_apart(engine: Engine, ref: str) -> ImageFacts:
-    """image_facts through an SDK client of its own (for a helper thread), closed afterwards."""
-    own = dataclasses.replace(engine, _client=None)
-    try:
+    """image_facts for a helper thread."""
+    with engine.own_client() as own:
         return image_facts(own, ref)
-    finally:
-        if own._client is not None:
-            own._client.close()
 
 
 def _glob_match(src: str, rel: str) -> bool:

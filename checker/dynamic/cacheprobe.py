@@ -8,7 +8,6 @@ Edits append a newline: the file changes (and so its checksum) while staying val
 
 from __future__ import annotations
 
-import dataclasses
 import re
 import secrets
 import shutil
@@ -22,7 +21,7 @@ import docker.errors
 
 from checker.build import BuildResult, Step, build
 from checker.engine import Engine
-from checker.model import Instruction
+from checker.model import Instruction, Stage
 from checker.parse import ParseError, parse
 
 INSTALL_PATTERN = re.compile(
@@ -144,10 +143,14 @@ def run_cache_probe(engine: Engine, context: Path, dockerfile: Path, install: In
     With BuildKit each probe build starts FROM base-image tags of its own (see `_isolate_bases`)."""
     result = CacheProbeResult(install.line, install.snippet)
     text = dockerfile.read_text(encoding="utf-8-sig")
-    own = dataclasses.replace(engine, _client=None)  # this may run in a helper thread: an SDK client of its own
-    aliases: list[str] = []
     try:
-        with tempfile.TemporaryDirectory(prefix="stagewise-probe-") as tmp:
+        stages = parse(text).stages
+    except ParseError:
+        stages = []  # nothing to rename: the probe builds what is written
+    aliases: list[str] = []
+    # This may run in a helper thread: an SDK client of its own.
+    with engine.own_client() as own, tempfile.TemporaryDirectory(prefix="stagewise-probe-") as tmp:
+        try:
             def copy(name: str, edit: str | None) -> tuple[Path, Path]:
                 ctx = Path(tmp) / name / "ctx"
                 shutil.copytree(context, ctx, symlinks=True)
@@ -161,7 +164,7 @@ def run_cache_probe(engine: Engine, context: Path, dockerfile: Path, install: In
                     return ctx, df
                 # Beside the copy, not in it: the context stays byte for byte the one that was built.
                 df = Path(tmp) / name / "Dockerfile"
-                df.write_text(_isolate_bases(own, text, aliases))
+                df.write_text(_isolate_bases(own, text, stages, aliases))
                 ignore = dockerfile.with_name(dockerfile.name + ".dockerignore")
                 if ignore.is_file():
                     shutil.copy2(ignore, df.with_name("Dockerfile.dockerignore"))
@@ -189,18 +192,16 @@ def run_cache_probe(engine: Engine, context: Path, dockerfile: Path, install: In
                     if man and manifest_file:
                         result.manifest_edit = probe(copy("manifest-again", manifest_file), manifest_file)
                 result.source_edit = probe(copy("source-again", source_file), source_file)
-    finally:
-        for alias in aliases:
-            try:
-                own.client.images.remove(alias)  # the tag only: the image keeps its own names
-            except docker.errors.APIError:
-                pass
-        if own._client is not None:
-            own._client.close()
+        finally:
+            for alias in aliases:
+                try:
+                    own.client.images.remove(alias)  # the tag only: the image keeps its own names
+                except docker.errors.APIError:
+                    pass
     return result
 
 
-def _isolate_bases(engine: Engine, text: str, aliases: list[str]) -> str:
+def _isolate_bases(engine: Engine, text: str, stages: list[Stage], aliases: list[str]) -> str:
     """The Dockerfile with each base image of a FROM line renamed to a tag unique to this probe build.
 
     BuildKit shares the steps of concurrent builds that start from the same image, and a build that shares a
@@ -208,12 +209,8 @@ def _isolate_bases(engine: Engine, text: str, aliases: list[str]) -> str:
     issue 4674). For the probe that would be a wrong verdict. A tag of its own gives the probe build vertices
     no other build has, while the cache keys stay the same (they come from the image's content), so the
     checked build's cache is still found. Lines keep their numbers; tags are added to `aliases`."""
-    try:
-        model = parse(text)
-    except ParseError:
-        return text
     lines = text.split("\n")
-    for st in model.stages:
+    for st in stages:
         if st.base_stage is not None or not st.base_resolved or st.base.lower() == "scratch":
             continue
         index = st.line - 1

@@ -6,11 +6,13 @@ engine this project provisioned. `engine_up` additionally provisions one when no
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import shutil
 import subprocess
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -85,6 +87,17 @@ class Engine:
 
             self._client = docker.DockerClient(base_url=self.docker_host, timeout=300)
         return self._client
+
+    @contextmanager
+    def own_client(self) -> Iterator[Engine]:
+        """This engine with an SDK client of its own, closed afterwards: for work in a helper thread, as one
+        SDK client is not shared between threads."""
+        own = dataclasses.replace(self, _client=None)
+        try:
+            yield own
+        finally:
+            if own._client is not None:
+                own._client.close()
 
     @cached_property
     def server_version(self) -> str:

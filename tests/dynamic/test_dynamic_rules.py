@@ -178,7 +178,7 @@ def test_probe_builds_start_from_base_tags_of_their_own(engine: Engine) -> None:
             "FROM scratch\nCOPY --from=build /etc/hostname /x\nFROM --platform=$BUILDPLATFORM busybox:1.36\n")
     aliases: list[str] = []
     try:
-        out = _isolate_bases(engine, text, aliases)
+        out = _isolate_bases(engine, text, parse(text).stages, aliases)
         assert len(aliases) == 2 and len(set(aliases)) == 2
         lines = out.split("\n")
         assert len(lines) == len(text.split("\n"))
