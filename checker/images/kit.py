@@ -270,6 +270,9 @@ def docker_import(engine: Engine, tar: Path, tags: Sequence[str], *, changes: Se
     return image_id
 
 
+TRANSIENT_BUILD_ERROR = "Interrupted system call"
+
+
 def docker_build(engine: Engine, context: Path, tags: Sequence[str], *, labels: Mapping[str, str],
                  dockerfile: Path | None = None, target: str | None = None,
                  build_args: Mapping[str, str] | None = None, timeout: float = 1800) -> None:
@@ -287,11 +290,16 @@ def docker_build(engine: Engine, context: Path, tags: Sequence[str], *, labels: 
         args += ["--target", target]
     args.append(str(context))
     env = engine.build_env("buildkit")
-    try:
-        proc = subprocess.run([engine.cli, *args], env=env, text=True, capture_output=True, timeout=timeout,
-                              check=False, stdin=subprocess.DEVNULL)
-    except subprocess.TimeoutExpired as exc:
-        raise KitError(f"docker build of {tags[0]} timed out after {timeout:.0f} s") from exc
+    for attempt in (1, 2):
+        try:
+            proc = subprocess.run([engine.cli, *args], env=env, text=True, capture_output=True, timeout=timeout,
+                                  check=False, stdin=subprocess.DEVNULL)
+        except subprocess.TimeoutExpired as exc:
+            raise KitError(f"docker build of {tags[0]} timed out after {timeout:.0f} s") from exc
+        # EINTR from a step's shell ("can't create /etc/apk/offline-provided: Interrupted system call") was
+        # seen once on a fresh machine with several substitutes building at once: transient, so one retry.
+        if proc.returncode == 0 or attempt == 2 or TRANSIENT_BUILD_ERROR not in (proc.stdout + proc.stderr):
+            break
     if proc.returncode != 0:
         tail = (proc.stderr or proc.stdout).strip().splitlines()[-30:]
         raise KitError(f"docker build of {tags[0]} failed (exit {proc.returncode}):\n" + "\n".join(tail))
