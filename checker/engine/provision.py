@@ -270,7 +270,22 @@ def daemon_pid(layout: Layout) -> int | None:
         os.kill(pid, 0)
     except OSError:
         return None
+    if _is_zombie(pid):  # a killed daemon started by this process stays a zombie until it is reaped
+        try:
+            os.waitpid(pid, os.WNOHANG)
+        except ChildProcessError:
+            pass
+        return None
     return pid
+
+
+def _is_zombie(pid: int) -> bool:
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    # the state follows the command name, which is in parentheses and may itself hold spaces or parentheses
+    return stat[stat.rfind(")") + 2:][:1] == "Z"
 
 
 def start_daemon(layout: Layout, timeout: float = 60.0) -> None:
