@@ -296,6 +296,7 @@ def _build(engine: Engine, context: Path, *, dockerfile: Path | None, tag: str |
     progress: RawJsonProgress | ClassicProgress
     if builder == "classic":
         progress = ClassicProgress()
+        args.append("--force-rm")  # a failed step's container is of no use to anyone: never leave it behind
     else:
         # rawjson exists from buildx 0.13; the 20.10 client only knows plain.
         progress = RawJsonProgress() if engine.buildx_version else ClassicProgress()

@@ -42,9 +42,11 @@ from .sandbox import (
     cache_record_ids,
     cgroup_support,
     count_labelled,
+    image_ids,
     load_ids,
     prune_cache_records,
     remove_labelled,
+    remove_new_untagged_images,
     save_ids,
 )
 from .store import FINAL, Status, Store, StudentResult
@@ -676,6 +678,9 @@ class GradeRun:
                     notes.append(first if len(first) <= 160 else first[:157] + "...")
         return status, notes
 
+    def uses_classic_builder(self) -> bool:
+        return self.opts.builder == "classic" or not self.base_engine.has_buildkit
+
     # -- the whole run ----------------------------------------------------------------------------------
     def run(self) -> Summary:
         if not self.store.lock():
@@ -684,6 +689,8 @@ class GradeRun:
         cache_before: set[str] | None = None
         cache_pruned = 0
         snapshot = self.store.state / "cache-before.json"
+        images_snapshot = self.store.state / "images-before.json"
+        images_before: set[str] | None = None
         leftovers = (0, 0)
         try:
             # what an earlier run into this folder left behind (it was killed): containers, images
@@ -697,6 +704,12 @@ class GradeRun:
                     cache_before = cache_record_ids(self.base_engine)
                     if cache_before is not None:
                         save_ids(snapshot, cache_before)
+            if self.uses_classic_builder() and not self.opts.keep_cache:  # its cache is those images
+                images_before = load_ids(images_snapshot)
+                if images_before is None:
+                    images_before = image_ids(self.base_engine)
+                    if images_before is not None:
+                        save_ids(images_snapshot, images_before)
             self.write_class(force=True)
             if threading.current_thread() is threading.main_thread():
                 for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
@@ -720,7 +733,10 @@ class GradeRun:
                 leftovers = count_labelled(self.base_engine, GRADE_LABEL, self.store.key)
                 if cache_before is not None:
                     cache_pruned = prune_cache_records(self.base_engine, cache_before)
+                if images_before is not None:
+                    remove_new_untagged_images(self.base_engine, images_before)
                 snapshot.unlink(missing_ok=True)
+                images_snapshot.unlink(missing_ok=True)
             if self.cgroups is not None:
                 self.cgroups.remove()
             shutil.rmtree(self.store.work, ignore_errors=True)

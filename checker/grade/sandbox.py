@@ -13,7 +13,12 @@
   with the run, gets `no-new-privileges`, an optional CPU limit, and may not have host mounts, devices or
   extra capabilities.
 - Cleanup: images and containers by the run's labels; build-cache records by id (BuildKit's cache records
-  take no labels: the records that appeared during the run are pruned, base images are kept).
+  take no labels: the records that appeared during the run are pruned, base images are kept). The classic
+  builder puts `--label` on the final image only: each builder stage's image and the step images under it
+  stay behind untagged, so with the classic builder the untagged images that appeared during the run are
+  removed too (`--force-rm` already removes the container of a failed step). Untagged images carry no
+  owner: one that another classic build on the same engine made during the run goes as well (`--keep-cache`
+  keeps them all).
 """
 
 from __future__ import annotations
@@ -290,6 +295,41 @@ def prune_cache_records(engine: Engine, keep: Iterable[str]) -> int:
         except Exception:
             continue
     return pruned
+
+
+def image_ids(engine: Engine) -> set[str] | None:
+    """Every image id on the engine, intermediate ones included (`docker images -aq`, full ids)."""
+    try:
+        return {str(i["Id"]) for i in engine.client.api.images(all=True)}
+    except Exception:
+        return None
+
+
+def remove_new_untagged_images(engine: Engine, keep: Iterable[str]) -> int:
+    """Remove the untagged images that are not in `keep` (the images before the run), newest first so that a
+    child goes before its parent; untagged parents from before the run are kept (noprune), and an image
+    still in use (a child, a container) is left where it is."""
+    try:
+        images = engine.client.api.images(all=True)
+    except Exception:
+        return 0
+    keep_set = set(keep)
+    new = [i for i in images if str(i["Id"]) not in keep_set
+           and not [t for t in (i.get("RepoTags") or []) if t != "<none>:<none>"]]
+    left = [str(i["Id"]) for i in sorted(new, key=lambda i: int(i.get("Created") or 0), reverse=True)]
+    removed = 0
+    while left:  # creation times have a one-second grain: a parent refused for its child goes on the next pass
+        refused = []
+        for image_id in left:
+            try:
+                engine.client.api.remove_image(image_id, noprune=True)
+                removed += 1
+            except Exception:
+                refused.append(image_id)
+        if len(refused) == len(left):
+            break
+        left = refused
+    return removed
 
 
 def save_ids(path: Path, ids: set[str]) -> None:
