@@ -218,6 +218,14 @@ BUILD_ERROR_HINTS: list[tuple[re.Pattern[str], str]] = [
      "The runtime image has no time zone database (scratch, distroless static, Alpine without tzdata). For "
      "Go, `import _ \"time/tzdata\"` or build with `-tags timetzdata`; otherwise copy /usr/share/zoneinfo from "
      "the builder, or install tzdata in the runtime stage."),
+    (re.compile(r"[Ee]xec format error"),  # pitfall 11
+     "A program built for another CPU was started: an arm64 binary on amd64 or the reverse. A builder on "
+     "`FROM --platform=$BUILDPLATFORM` runs on the build machine and cannot run what it cross-compiled; declare "
+     "`ARG TARGETOS TARGETARCH` (no defaults) in the stage, build with `GOOS=$TARGETOS GOARCH=$TARGETARCH`, and "
+     "check the result with `file`."),
+    (re.compile(r"x509: certificate signed by unknown authority|tls: failed to verify certificate"),  # pitfall 12
+     "The runtime image has no CA certificates (scratch has none): copy the bundle from the builder, "
+     "`COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/`, or use a distroless static base."),
     (re.compile(r"Error relocating|symbol not found|ld-linux|ld-musl"),  # pitfall 18
      "A binary built against one C library (glibc on Debian, musl on Alpine) was copied into an image with the "
      "other. Keep the builder and the runtime on the same libc family, or build a static binary "
