@@ -139,12 +139,14 @@ def dockerfile_path(context: str | Path, dockerfile: DockerfileArg = "Dockerfile
 
 def build(context: str | Path, *, dockerfile: DockerfileArg = "Dockerfile", tag: str, target: str | None = None,
           builder: str = "buildkit", no_cache: bool = False, check: bool = True,
-          build_args: dict[str, str] | None = None) -> Built:
-    """Build for real (see build_network). With check=True a failed build raises with BuildKit's error."""
+          build_args: dict[str, str] | None = None, platform: str | None = None) -> Built:
+    """Build for real (see build_network). With check=True a failed build raises with BuildKit's error.
+    `platform` ("linux/arm64") builds for another platform, as `docker build --platform` does."""
     ctx = Path(context)
     df = dockerfile_path(ctx, dockerfile)
     result = _build(engine(), ctx, dockerfile=df, tag=tag, target=target, builder=builder,
-                    no_cache=no_cache, labels=LESSON_LABEL, build_args=build_args, network=build_network())
+                    no_cache=no_cache, labels=LESSON_LABEL, build_args=build_args, network=build_network(),
+                    extra_args=["--platform", platform] if platform else None)
     if check and not result.ok:
         raise RuntimeError(f"build of {df} (context {ctx}) failed: {result.error}")
     return _result_to_built(result, tag, df)
@@ -230,8 +232,9 @@ def executables(tag: str) -> int:
                or (e.kind in ("symlink", "hardlink") and _BIN_PATH.search(e.path)))
 
 
-def read_file(tag: str, path: str, *, limit: int = 4 << 20) -> str | None:
-    """The text of one file in an image (None when it is not there). Works for images without a shell."""
+def read_bytes(tag: str, path: str, *, limit: int = 4 << 20) -> bytes | None:
+    """The first `limit` bytes of one file in an image (None when it is not there). Works for images without
+    a shell, and for images of another platform: the container is created, never started."""
     container = engine().client.containers.create(tag, command=["/nonexistent"], entrypoint=[],
                                                   network_mode="none", labels=LESSON_LABEL)
     try:
@@ -243,9 +246,38 @@ def read_file(tag: str, path: str, *, limit: int = 4 << 20) -> str | None:
         with tarfile.open(fileobj=archive) as tar:
             member = next((m for m in tar.getmembers() if m.isfile()), None)
             data = tar.extractfile(member) if member is not None else None
-            return data.read(limit).decode("utf-8", "replace") if data is not None else None
+            return data.read(limit) if data is not None else None
     finally:
         container.remove(force=True)
+
+
+def read_file(tag: str, path: str, *, limit: int = 4 << 20) -> str | None:
+    """The text of one file in an image (None when it is not there). Works for images without a shell."""
+    data = read_bytes(tag, path, limit=limit)
+    return data.decode("utf-8", "replace") if data is not None else None
+
+
+def platform(tag: str) -> str:
+    """The platform an image was built for, as `docker image inspect` reports it: "linux/arm64"."""
+    attrs = engine().client.images.get(tag).attrs
+    variant = f"/{attrs['Variant']}" if attrs.get("Variant") else ""
+    return f"{attrs.get('Os', '?')}/{attrs.get('Architecture', '?')}{variant}"
+
+
+# e_machine values of the ELF header (the field `file` reads to say "x86-64" or "ARM aarch64").
+_ELF_MACHINES = {0x03: "x86", 0x28: "arm", 0x3E: "x86-64", 0xB7: "aarch64", 0xF3: "riscv", 0x15: "ppc64",
+                 0x16: "s390x"}
+
+
+def binary_machine(tag: str, path: str) -> str:
+    """The CPU a program in the image is compiled for, read from its ELF header as `file` does."""
+    head = read_bytes(tag, path, limit=64)
+    if head is None:
+        raise FileNotFoundError(f"{path} is not in {tag}")
+    if head[:4] != b"\x7fELF":
+        return "not an ELF program"
+    machine = int.from_bytes(head[18:20], "little" if head[5] == 1 else "big")
+    return _ELF_MACHINES.get(machine, f"ELF machine {machine:#x}")
 
 
 def packages(tag: str) -> dict[str, int]:
