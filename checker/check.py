@@ -89,6 +89,11 @@ def resolve(path: Path, exercise: str | None) -> Target:
         name = spec.dockerfile if spec else "Dockerfile"
         dockerfile = path / name
         context = (path / spec.context).resolve() if spec else path
+        if spec is not None and exercise_dir is not None and path.resolve() != exercise_dir.resolve() \
+                and _holds_only_dockerfiles(path):
+            # a folder of Dockerfiles (solutions/<id>/, a learner's own) checked against an exercise: the app
+            # is in the exercise, as it is for a Dockerfile path
+            context = (exercise_dir / spec.context).resolve()
         if not dockerfile.is_file():
             raise UsageError(f"{path} has no {name}: pass the Dockerfile's path, or a folder that holds one")
     else:
@@ -98,6 +103,12 @@ def resolve(path: Path, exercise: str | None) -> Target:
             # a learner's Dockerfile kept elsewhere, checked against an exercise: the exercise is the context
             context = (exercise_dir / spec.context).resolve()
     return Target(dockerfile.resolve(), context.resolve(), spec, exercise_dir)
+
+
+def _holds_only_dockerfiles(folder: Path) -> bool:
+    """Dockerfiles, their ignore files and notes, and nothing a build could copy as the app."""
+    return all(p.is_file() and (p.name.startswith("Dockerfile") or p.name.endswith((".Dockerfile", ".dockerignore"))
+                                or p.suffix == ".md") for p in folder.iterdir())
 
 
 def _rules_by_name() -> dict[str, Rule]:
