@@ -8,14 +8,17 @@ Edits append a newline: the file changes (and so its checksum) while staying val
 
 from __future__ import annotations
 
+import os
 import re
 import secrets
 import shutil
+import socket
 import tempfile
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import docker.errors
 
@@ -150,6 +153,7 @@ def run_cache_probe(engine: Engine, context: Path, dockerfile: Path, install: In
     aliases: list[str] = []
     # This may run in a helper thread: an SDK client of its own.
     with engine.own_client() as own, tempfile.TemporaryDirectory(prefix="stagewise-probe-") as tmp:
+        remove_stale_probe_tags(own.client)
         try:
             def copy(name: str, edit: str | None) -> tuple[Path, Path]:
                 ctx = Path(tmp) / name / "ctx"
@@ -216,7 +220,7 @@ def _isolate_bases(engine: Engine, text: str, stages: list[Stage], aliases: list
         index = st.line - 1
         if index >= len(lines) or st.base_raw not in lines[index]:
             continue  # a FROM split over lines: left shared
-        alias = f"stagewise-probe/{secrets.token_hex(6)}:base"
+        alias = f"{PROBE_REPOSITORY}/{_owner()}-{secrets.token_hex(6)}:base"
         try:
             engine.client.images.get(st.base).tag(alias)
         except docker.errors.APIError:
@@ -225,6 +229,53 @@ def _isolate_bases(engine: Engine, text: str, stages: list[Stage], aliases: list
         head, _sep, tail = lines[index].partition(st.base_raw)
         lines[index] = head + alias + tail
     return "\n".join(lines)
+
+
+PROBE_REPOSITORY = "stagewise-probe"
+_PROBE_TAG = re.compile(rf"^{PROBE_REPOSITORY}/(?P<host>[a-z0-9-]+)-(?P<pid>\d+)-[0-9a-f]+:base$")
+
+
+def _host() -> str:
+    return re.sub(r"[^a-z0-9]+", "-", socket.gethostname().lower()).strip("-") or "host"
+
+
+def _owner() -> str:
+    """Whose probe tags these are: this machine and process, so that a later check can tell a tag left by a
+    check that was killed mid-probe (its process is gone) from one a running check still uses."""
+    return f"{_host()}-{os.getpid()}"
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
+def remove_stale_probe_tags(client: Any) -> list[str]:
+    """Untag the probe base tags that checks on this machine left when they were killed before their cleanup
+    (the images keep their own names). Tags of live processes, and of other machines sharing the engine,
+    are left alone. Returns the tags removed."""
+    try:
+        images = client.images.list(filters={"reference": f"{PROBE_REPOSITORY}/*"})
+    except docker.errors.APIError:
+        return []
+    removed = []
+    host = _host()
+    for image in images:
+        for tag in image.tags:
+            m = _PROBE_TAG.match(tag)
+            if m is None or m["host"] != host or _alive(int(m["pid"])):
+                continue
+            try:
+                client.images.remove(tag)
+                removed.append(tag)
+            except docker.errors.APIError:
+                pass
+    return removed
 
 
 def _inside(path: Path, root: Path) -> bool:

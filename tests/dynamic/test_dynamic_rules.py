@@ -2,15 +2,27 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
 import secrets
+import subprocess
 import textwrap
+import uuid
 from pathlib import Path
 
+import docker.errors
 import pytest
 
 from checker.check import CheckOptions, Target, check
-from checker.dynamic.cacheprobe import CacheProbeResult, _isolate_bases, run_cache_probe
+from checker.dynamic.cacheprobe import (
+    PROBE_REPOSITORY,
+    CacheProbeResult,
+    _host,
+    _isolate_bases,
+    remove_stale_probe_tags,
+    run_cache_probe,
+)
 from checker.engine import Engine
 from checker.parse import parse
 from checker.report import Report, Status
@@ -191,6 +203,30 @@ def test_probe_builds_start_from_base_tags_of_their_own(engine: Engine) -> None:
         for alias in aliases:
             engine.client.images.remove(alias)
     assert "busybox:1.36" in engine.client.images.get("busybox:1.36").tags  # only the alias went
+
+
+def test_probe_tags_of_a_killed_check_are_removed_by_the_next(engine: Engine) -> None:
+    """A check killed mid-probe leaves its base tags; the next probe removes them, and only them: not the
+    tags of a live check on this machine, nor those of another machine sharing the engine."""
+    gone = subprocess.Popen(["true"])
+    gone.wait()  # a pid that no longer runs
+    host = _host()
+    tags = {"dead": f"{PROBE_REPOSITORY}/{host}-{gone.pid}-{uuid.uuid4().hex[:12]}:base",
+            "live": f"{PROBE_REPOSITORY}/{host}-{os.getpid()}-{uuid.uuid4().hex[:12]}:base",
+            "other machine": f"{PROBE_REPOSITORY}/elsewhere-{gone.pid}-{uuid.uuid4().hex[:12]}:base"}
+    image = engine.client.images.get("busybox:1.36")
+    for tag in tags.values():
+        image.tag(tag)
+    try:
+        removed = remove_stale_probe_tags(engine.client)
+        left = set(engine.client.images.get("busybox:1.36").tags)
+        assert tags["dead"] in removed and tags["dead"] not in left
+        assert tags["live"] in left and tags["other machine"] in left
+        assert "busybox:1.36" in left
+    finally:
+        for tag in tags.values():
+            with contextlib.suppress(docker.errors.APIError):
+                engine.client.images.remove(tag)
 
 
 def test_root_user_fails_runs_as_non_root(engine: Engine, tmp_path: Path) -> None:
