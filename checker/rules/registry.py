@@ -7,102 +7,38 @@ the engine and registered here for their ids, weights and docs.
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import re
 from functools import cache
 from types import ModuleType
 
-from checker.rules import (
-    sw001_parse_error,
-    sw002_undefined_stage,
-    sw003_stage_cycle,
-    sw004_forward_reference,
-    sw005_unknown_target,
-    sw006_duplicate_stage_name,
-    sw007_run_without_shell,
-    sw008_node_env_in_builder,
-    sw009_npm_ci_without_lockfile,
-    sw010_user_before_creation,
-    sw050_image_builds,
-    sw101_single_stage,
-    sw102_toolchain_final_base,
-    sw103_final_inherits_builder,
-    sw104_build_in_final_stage,
-    sw150_toolchain_in_final_image,
-    sw201_context_copy_in_final,
-    sw202_copy_from_root,
-    sw203_copy_from_workdir,
-    sw204_copy_build_dir,
-    sw205_dev_node_modules,
-    sw206_relative_copy_from,
-    sw207_wildcard_jar,
-    sw250_sources_in_final_image,
-    sw251_expected_artifacts,
-    sw301_dependencies_before_source,
-    sw302_dockerignore,
-    sw350_dependency_layer_reused,
-    sw401_non_root_user,
-    sw402_exec_form,
-    sw403_healthcheck,
-    sw404_pinned_base,
-    sw405_user_exists,
-    sw406_secrets_in_arg_env,
-    sw450_runs_as_non_root,
-    sw501_base_entrypoint,
-    sw550_smoke_test,
-    sw601_late_cleanup,
-    sw650_size_budget,
-    sw701_numeric_stage_ref,
-    sw702_arg_scope,
-)
+import checker.rules
 from checker.rules.base import Kind, Rule
 
-_MODULES: tuple[ModuleType, ...] = (
-    sw001_parse_error,
-    sw002_undefined_stage,
-    sw003_stage_cycle,
-    sw004_forward_reference,
-    sw005_unknown_target,
-    sw006_duplicate_stage_name,
-    sw007_run_without_shell,
-    sw008_node_env_in_builder,
-    sw009_npm_ci_without_lockfile,
-    sw010_user_before_creation,
-    sw050_image_builds,
-    sw101_single_stage,
-    sw102_toolchain_final_base,
-    sw103_final_inherits_builder,
-    sw104_build_in_final_stage,
-    sw150_toolchain_in_final_image,
-    sw201_context_copy_in_final,
-    sw202_copy_from_root,
-    sw203_copy_from_workdir,
-    sw204_copy_build_dir,
-    sw205_dev_node_modules,
-    sw206_relative_copy_from,
-    sw207_wildcard_jar,
-    sw250_sources_in_final_image,
-    sw251_expected_artifacts,
-    sw301_dependencies_before_source,
-    sw302_dockerignore,
-    sw350_dependency_layer_reused,
-    sw401_non_root_user,
-    sw402_exec_form,
-    sw403_healthcheck,
-    sw404_pinned_base,
-    sw405_user_exists,
-    sw406_secrets_in_arg_env,
-    sw450_runs_as_non_root,
-    sw501_base_entrypoint,
-    sw550_smoke_test,
-    sw601_late_cleanup,
-    sw650_size_budget,
-    sw701_numeric_stage_ref,
-    sw702_arg_scope,
-)
+# One file a rule, named after its id (sw101_single_stage.py holds SW101): a new file is a new rule.
+_RULE_MODULE = re.compile(r"^sw(\d{3})_\w+$")
+
+
+def _modules() -> list[ModuleType]:
+    found = []
+    for info in pkgutil.iter_modules(checker.rules.__path__):
+        m = _RULE_MODULE.match(info.name)
+        if m is None:
+            continue
+        module = importlib.import_module(f"checker.rules.{info.name}")
+        rule = getattr(module, "RULE", None)
+        if not isinstance(rule, Rule):
+            raise ValueError(f"checker/rules/{info.name}.py defines no RULE")
+        if rule.id != f"SW{m.group(1)}":
+            raise ValueError(f"checker/rules/{info.name}.py holds {rule.id}: the file name and the id must agree")
+        found.append(module)
+    return found
 
 
 @cache
 def _index() -> tuple[tuple[Rule, ...], dict[str, Rule]]:
-    rules = tuple(sorted((m.RULE for m in _MODULES), key=lambda r: r.id))
+    rules = tuple(sorted((m.RULE for m in _modules()), key=lambda r: r.id))
     by_key: dict[str, Rule] = {}
     for r in rules:
         for key in (r.id.lower(), r.name):
