@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Literal
 
 from checker.baseimages import ImageInfo, classify
-from checker.model import Dockerfile, Instruction, Stage, StageRef
+from checker.model import CopySpec, Dockerfile, Instruction, Stage, StageRef
 from checker.spec import Spec
 
 SourceKind = Literal["broad", "manifest", "source", "other"]
@@ -359,6 +359,18 @@ class Context:
         if self._final_chain is None:
             self._final_chain = list(reversed(self.df.ancestors(self.final)))
         return self._final_chain
+
+    def final_stage_copies(self) -> list[tuple[Instruction, CopySpec, Stage]]:
+        """Each `COPY --from` that shapes the final image and reads from a stage of this Dockerfile (not from an
+        image): the instruction, its copy and the stage it reads, in order."""
+        out: list[tuple[Instruction, CopySpec, Stage]] = []
+        for ins in self.final_instructions():
+            if ins.copy is None or ins.copy.from_ref is None:
+                continue
+            src_stage = self.copy_source_stage(ins)
+            if src_stage is not None:
+                out.append((ins, ins.copy, src_stage))
+        return out
 
     def final_instructions(self) -> list[Instruction]:
         """Every instruction that shapes the final image, in order (inherited stages first)."""

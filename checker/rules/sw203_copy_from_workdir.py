@@ -11,36 +11,29 @@ _ROOTS = frozenset({"/"})
 
 def check(ctx: Context) -> list[Verdict]:
     out: list[Verdict] = []
-    for st in ctx.final_chain():
-        for ins in st.instructions:
-            cp = ins.copy
-            if cp is None or cp.from_ref is None:
+    for ins, cp, src_stage in ctx.final_stage_copies():
+        dirs = ctx.stage_source_dirs(src_stage)
+        for src in cp.sources:
+            p = abs_source(src)
+            if p in _ROOTS or "*" in p:
                 continue
-            src_stage = ctx.copy_source_stage(ins)
-            if src_stage is None:
+            prefix = p.rstrip("/") + "/"
+            hit = next(((d, i) for d, i in dirs if d == p or d.startswith(prefix)), None)
+            if hit is None:
                 continue
-            dirs = ctx.stage_source_dirs(src_stage)
-            for src in cp.sources:
-                p = abs_source(src)
-                if p in _ROOTS or "*" in p:
-                    continue
-                prefix = p.rstrip("/") + "/"
-                hit = next(((d, i) for d, i in dirs if d == p or d.startswith(prefix)), None)
-                if hit is None:
-                    continue
-                d, where = hit
-                out.append(
-                    failed(
-                        f"Line {ins.line}: {q(ins)} copies `{p}` from {src_stage.label}, but that directory holds "
-                        f"your sources: line {where.line} {q(where)} put them in `{d}`. The final image gets the "
-                        "sources, the build files and every dependency and cache next to the artifact.",
-                        ins.line,
-                        ins.snippet,
-                        hint=f"Copy only the build output, e.g. `COPY --from={src_stage.name or src_stage.index} "
-                        f"{prefix}dist ...`, `{prefix}target/app.jar` or the compiled binary.",
-                    )
+            d, where = hit
+            out.append(
+                failed(
+                    f"Line {ins.line}: {q(ins)} copies `{p}` from {src_stage.label}, but that directory holds "
+                    f"your sources: line {where.line} {q(where)} put them in `{d}`. The final image gets the "
+                    "sources, the build files and every dependency and cache next to the artifact.",
+                    ins.line,
+                    ins.snippet,
+                    hint=f"Copy only the build output, e.g. `COPY --from={src_stage.name or src_stage.index} "
+                    f"{prefix}dist ...`, `{prefix}target/app.jar` or the compiled binary.",
                 )
-                break
+            )
+            break
     if not out:
         out.append(passed("No COPY --from brings a builder's source directory.", ctx.final.line))
     return out

@@ -18,43 +18,36 @@ def _tools(ctx: Context, stage_index: int) -> set[str]:
 
 def check(ctx: Context) -> list[Verdict]:
     out: list[Verdict] = []
-    for st in ctx.final_chain():
-        for ins in st.instructions:
-            cp = ins.copy
-            if cp is None or cp.from_ref is None:
-                continue
-            src_stage = ctx.copy_source_stage(ins)
-            if src_stage is None:
-                continue
-            tools = _tools(ctx, src_stage.index)
-            for src in cp.sources:
-                parts = abs_source(src).rstrip("/").split("/")
-                last = parts[-1]
-                parent = parts[-2] if len(parts) > 1 else ""
-                what = None
-                root = parts[:-2] if parent == "target" else parts[:-1]
-                if last == "target" or (parent == "target" and last in ("release", "debug")):
-                    what = (
-                        "Cargo's target directory (deps/, build/, incremental/ and the binary)"
-                        if "cargo" in tools
-                        else "Maven's whole target/ directory (classes/, test reports, the -sources jar...)"
+    for ins, cp, src_stage in ctx.final_stage_copies():
+        tools = _tools(ctx, src_stage.index)
+        for src in cp.sources:
+            parts = abs_source(src).rstrip("/").split("/")
+            last = parts[-1]
+            parent = parts[-2] if len(parts) > 1 else ""
+            what = None
+            root = parts[:-2] if parent == "target" else parts[:-1]
+            if last == "target" or (parent == "target" and last in ("release", "debug")):
+                what = (
+                    "Cargo's target directory (deps/, build/, incremental/ and the binary)"
+                    if "cargo" in tools
+                    else "Maven's whole target/ directory (classes/, test reports, the -sources jar...)"
+                )
+                better = "target/release/<binary>" if "cargo" in tools else "target/<your-app>.jar"
+            elif last == "build" and "gradle" in tools:
+                what = "Gradle's whole build/ directory (classes/, tmp/, reports, the -plain.jar)"
+                better = "build/libs/<your-app>.jar"
+            if what:
+                out.append(
+                    failed(
+                        f"Line {ins.line}: {q(ins)} copies {what} instead of the artifact.",
+                        ins.line,
+                        ins.snippet,
+                        hint=f"Copy the one file that runs: `COPY --from={src_stage.name or src_stage.index} "
+                        f"{'/'.join(root)}/{better} ...`. Fix its name "
+                        "with `<finalName>` (Maven) or `bootJar { archiveFileName = 'app.jar' }` (Gradle).",
                     )
-                    better = "target/release/<binary>" if "cargo" in tools else "target/<your-app>.jar"
-                elif last == "build" and "gradle" in tools:
-                    what = "Gradle's whole build/ directory (classes/, tmp/, reports, the -plain.jar)"
-                    better = "build/libs/<your-app>.jar"
-                if what:
-                    out.append(
-                        failed(
-                            f"Line {ins.line}: {q(ins)} copies {what} instead of the artifact.",
-                            ins.line,
-                            ins.snippet,
-                            hint=f"Copy the one file that runs: `COPY --from={src_stage.name or src_stage.index} "
-                            f"{'/'.join(root)}/{better} ...`. Fix its name "
-                            "with `<finalName>` (Maven) or `bootJar { archiveFileName = 'app.jar' }` (Gradle).",
-                        )
-                    )
-                    break
+                )
+                break
     if not out:
         out.append(passed("No COPY --from copies a whole target/ or build/ directory.", ctx.final.line))
     return out
