@@ -43,11 +43,10 @@ from .sandbox import (
     cgroup_support,
     count_labelled,
     image_ids,
-    load_ids,
     prune_cache_records,
     remove_labelled,
     remove_new_untagged_images,
-    save_ids,
+    snapshot_ids,
 )
 from .store import FINAL, Status, Store, StudentResult
 from .submissions import ClassList, Entry
@@ -699,17 +698,9 @@ class GradeRun:
             self.plan(pending)
             self._setup_limits()
             if not self.opts.keep_cache:
-                cache_before = load_ids(snapshot)  # an unfinished run's snapshot still holds
-                if cache_before is None:
-                    cache_before = cache_record_ids(self.base_engine)
-                    if cache_before is not None:
-                        save_ids(snapshot, cache_before)
-            if self.uses_classic_builder() and not self.opts.keep_cache:  # its cache is those images
-                images_before = load_ids(images_snapshot)
-                if images_before is None:
-                    images_before = image_ids(self.base_engine)
-                    if images_before is not None:
-                        save_ids(images_snapshot, images_before)
+                cache_before = snapshot_ids(snapshot, lambda: cache_record_ids(self.base_engine))
+                if self.uses_classic_builder():  # its cache is those images
+                    images_before = snapshot_ids(images_snapshot, lambda: image_ids(self.base_engine))
             self.write_class(force=True)
             if threading.current_thread() is threading.main_thread():
                 for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):

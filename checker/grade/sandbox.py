@@ -29,7 +29,7 @@ import json
 import os
 import platform
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -315,7 +315,7 @@ def remove_new_untagged_images(engine: Engine, keep: Iterable[str]) -> int:
         return 0
     keep_set = set(keep)
     new = [i for i in images if str(i["Id"]) not in keep_set
-           and not [t for t in (i.get("RepoTags") or []) if t != "<none>:<none>"]]
+           and not any(t != "<none>:<none>" for t in i.get("RepoTags") or [])]
     left = [str(i["Id"]) for i in sorted(new, key=lambda i: int(i.get("Created") or 0), reverse=True)]
     removed = 0
     while left:  # creation times have a one-second grain: a parent refused for its child goes on the next pass
@@ -330,6 +330,17 @@ def remove_new_untagged_images(engine: Engine, keep: Iterable[str]) -> int:
             break
         left = refused
     return removed
+
+
+def snapshot_ids(path: Path, take: Callable[[], set[str] | None]) -> set[str] | None:
+    """The ids saved at `path` by an unfinished run (they still hold: that run's objects are new too), else
+    the ids `take()` reads now, saved there for a run that is killed before its cleanup."""
+    ids = load_ids(path)
+    if ids is None:
+        ids = take()
+        if ids is not None:
+            save_ids(path, ids)
+    return ids
 
 
 def save_ids(path: Path, ids: set[str]) -> None:

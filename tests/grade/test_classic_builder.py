@@ -12,14 +12,11 @@ import uuid
 from pathlib import Path
 
 from checker.engine import Engine
+from checker.grade.sandbox import image_ids
 
 from .conftest import TINY, tiny_variant
 
 STAGEWISE = str(Path(sys.executable).parent / "stagewise")
-
-
-def _image_ids(engine: Engine) -> set[str]:
-    return set(engine.docker("images", "-aq", "--no-trunc").stdout.split())
 
 
 def _mentions(engine: Engine, image_id: str, token: str) -> bool:
@@ -38,7 +35,8 @@ def test_a_classic_run_leaves_no_stage_image_and_no_failed_container(engine: Eng
     for name, text in students.items():
         (base / name).mkdir(parents=True)
         (base / name / "Dockerfile").write_text(text)
-    before = _image_ids(engine)
+    before = image_ids(engine)
+    assert before is not None
     out = tmp_path / "out"
     proc = subprocess.run([STAGEWISE, "--offline", "grade", str(base), "--exercise", str(TINY), "--out", str(out),
                            "--classic", "--no-reference", "--jobs", "2"],
@@ -49,7 +47,9 @@ def test_a_classic_run_leaves_no_stage_image_and_no_failed_container(engine: Eng
     assert status == {"ann": "passed", "ben": "passed", "cat": "failed"}, status
     report = (out / "students" / "cat" / "feedback.md").read_text()
     assert "exit" in report and "3" in report  # the failure the classic builder reported reached the student
-    left = [i for i in _image_ids(engine) - before if _mentions(engine, i, token)]
+    after = image_ids(engine)
+    assert after is not None
+    left = [i for i in after - before if _mentions(engine, i, token)]
     assert not left, f"images the run built are still there: {left}"
     containers = engine.docker("ps", "-a", "--no-trunc", "--format", "{{.ID}} {{.Command}}").stdout.splitlines()
     assert not [c for c in containers if token in c], "a failed step's container is still there"
