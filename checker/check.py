@@ -341,6 +341,16 @@ def _skip_dynamic(report: Report, spec: Spec | None, why: str, status: Status = 
             report.findings.append(finding(rule, status if name == "image-builds" else Status.SKIP, why, spec))
 
 
+@dataclass
+class ProbeStart:
+    """What the cache probe was started with: the install step (None: nothing to probe), the source file it
+    edits (None: none to edit) and the running probe builds."""
+
+    install: Instruction | None
+    source: str | None = None
+    builds: Future[CacheProbeResult] | None = None
+
+
 class DynamicCheck:
     def __init__(self, engine: Engine, tgt: Target, opts: CheckOptions, model: Dockerfile, target: str | None,
                  builder: str, rules: dict[str, Rule], report: Report, key: str) -> None:
@@ -352,7 +362,6 @@ class DynamicCheck:
         self.tag = f"stagewise-check/{(self.spec.id if self.spec else 'dockerfile')}:{key[:12]}-{secrets.token_hex(4)}"
         self.labels = {CHECK_LABEL: "true", **opts.labels}
         self.final: Stage | None = model.target_stage(target)
-        self.probe_source: str | None = None  # the source file the cache probe edits, once chosen
 
     def add(self, name: str, status: Status, message: str, *, line: int | None = None, hint: str | None = None,
             evidence: list[str] | None = None) -> None:
@@ -629,21 +638,20 @@ class DynamicCheck:
             source = next((rel for rel in sorted(index) if _is_source(rel)), None)
         return source, manifest
 
-    def start_cache_probe(self, pool: ThreadPoolExecutor) -> Future[CacheProbeResult] | None:
+    def start_cache_probe(self, pool: ThreadPoolExecutor) -> ProbeStart:
         """Start the probe builds when there is something to probe; `cache_ordering` judges them."""
         install = self._install_step()
         if install is None:
-            return None
+            return ProbeStart(None)
         source, manifest = self._probe_files(install)
-        self.probe_source = source
         if source is None:
-            return None
-        return pool.submit(run_cache_probe, self.engine, self.tgt.context, self.tgt.dockerfile, install,
-                           source_file=source, manifest_file=manifest, builder=self.builder, target=self.target,
-                           timeout=self.opts.build_timeout)
+            return ProbeStart(install)
+        return ProbeStart(install, source, pool.submit(
+            run_cache_probe, self.engine, self.tgt.context, self.tgt.dockerfile, install, source_file=source,
+            manifest_file=manifest, builder=self.builder, target=self.target, timeout=self.opts.build_timeout))
 
-    def cache_ordering(self, started: Future[CacheProbeResult] | None) -> None:
-        install = self._install_step()
+    def cache_ordering(self, started: ProbeStart) -> None:
+        install = started.install
         if install is None and self.spec is not None and self.spec.cache is not None and self.spec.cache.required:
             # The exercise is about this step: leaving it out (or folding it into the compile) is the mistake.
             self.add("dependency-layer-reused", Status.FAIL,
@@ -658,12 +666,12 @@ class DynamicCheck:
                      "no dependency-install step (npm ci, go mod download, mvn dependency:..., pip install -r...) "
                      "to probe")
             return
-        source = self.probe_source
-        if started is None or source is None:
+        source = started.source
+        if started.builds is None or source is None:
             self.add("dependency-layer-reused", Status.SKIP, "no source file in the context to edit for the probe",
                      line=install.line)
             return
-        probe = started.result()
+        probe = started.builds.result()
         src_run, man_run = probe.source_edit, probe.manifest_edit
         evidence = []
         if src_run is not None:

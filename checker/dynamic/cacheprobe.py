@@ -3,7 +3,8 @@
 In a scratch copy of the context, edit a source file only (never a manifest) and rebuild: the
 dependency-install step must be reused. In another copy, edit the manifest and rebuild: that step must
 re-run, which shows the probe can fail. A probe build stops as soon as the install step's fate is known.
-Edits append a newline: the file changes (and so its checksum) while staying valid JSON/XML/Go/...
+Edits append a blank line of whitespace unique to the probe: the file changes (and so its checksum) while
+staying valid JSON/XML/Go/...
 """
 
 from __future__ import annotations
