@@ -17,7 +17,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from checker.baseimages import ImageInfo, classify
+from checker.image_roles import ImageInfo, classify
 from checker.model import CopySpec, Dockerfile, Instruction, Stage, StageRef
 from checker.spec import Spec
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from checker.baseimages import ImageInfo, classify
+from checker.image_roles import ImageInfo, classify
 
 
 @dataclass(frozen=True, slots=True)

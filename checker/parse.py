@@ -24,7 +24,7 @@ from collections.abc import Mapping
 
 import dockerfile as _gop
 
-from checker.baseimages import KNOWN_IMAGE_NAMES, classify, looks_like_image, parse_ref
+from checker.image_roles import KNOWN_IMAGE_NAMES, classify, looks_like_image, parse_ref
 from checker.model import (
     ArgDecl,
     CopySpec,

@@ -12,7 +12,7 @@ import json
 from functools import cache
 from pathlib import Path
 
-from checker.baseimages import parse_ref
+from checker.image_roles import parse_ref
 from checker.images import kit
 from checker.images.model import FILES, Substitute
 from checker.images.recipes import SUBSTITUTES

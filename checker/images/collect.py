@@ -13,7 +13,7 @@ import shlex
 from dataclasses import dataclass
 from pathlib import Path
 
-from checker.baseimages import KNOWN_IMAGE_NAMES, looks_like_image
+from checker.image_roles import KNOWN_IMAGE_NAMES, looks_like_image
 from checker.images.catalogue import TAGS, normalize_ref
 
 SCAN_DIRS = ("lessons", "exercises", "solutions", "tests", "examples", "benchmarks")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from checker.analysis import Context
-from checker.baseimages import classify
+from checker.image_roles import classify
 from checker.report import Concern
 from checker.rules.base import Kind, Rule, RuleDoc, Verdict, failed, passed, q, warned
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from checker.baseimages import classify, looks_like_image, parse_ref
+from checker.image_roles import classify, looks_like_image, parse_ref
 
 
 @pytest.mark.parametrize(

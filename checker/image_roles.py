@@ -1,4 +1,4 @@
-"""A small catalogue of well-known base images: what each one is for and what it ships.
+"""What a base image is for (its role: toolchain, runtime, minimal or os) and what it ships.
 
 `classify(ref)` turns an image reference (``node:22-alpine``, ``gcr.io/distroless/static:nonroot``,
 ``mcr.microsoft.com/dotnet/sdk:8.0``...) into an :class:`ImageInfo`:
