@@ -26,6 +26,7 @@ from checker.dynamic.cacheprobe import INSTALL_PATTERN, CacheProbeResult, run_ca
 from checker.dynamic.contents import StrayFile, context_index, stray_files, trace_layers
 from checker.dynamic.toolchains import find_toolchains
 from checker.engine import Engine, EngineUnavailable, find_engine, stagewise_home
+from checker.hints import build_hint, runtime_hint
 from checker.inspect import ImageFacts, image_facts
 from checker.model import Dockerfile, Instruction, Stage
 from checker.parse import ParseError, parse
@@ -199,64 +200,6 @@ def _pick_builder(engine: Engine, wanted: str) -> str:
     if wanted == "buildkit" and not engine.has_buildkit:
         raise UsageError("this engine has no BuildKit (buildx); use --builder classic")
     return wanted
-
-
-# Messages for errors learners hit, with the builder's own words recognised (learner-pitfalls.md).
-BUILD_ERROR_HINTS: list[tuple[re.Pattern[str], str]] = [
-    (re.compile(r'failed to calculate checksum of ref .*"(/[^"]+)": not found|COPY failed: .*no such file'),
-     "A COPY could not find its source. For `COPY --from`, the path is looked up from the root of the other "
-     "stage (its WORKDIR is ignored), and each tool writes its output somewhere else (Vite: dist/, CRA: build/, "
-     "Maven: target/, Gradle: build/libs/). Build the builder alone (`--target build`) and list it to see."),
-    (re.compile(r"pull access denied|repository does not exist|failed to resolve source metadata|"
-                r"no such host|failed to do request"),
-     "Docker tried to fetch an image: a `--from` or `FROM` that names no earlier stage is taken as an image "
-     "name. Check the spelling and case of your stage names (`AS build` and `--from=build`), and that the "
-     "stage is defined above its use."),
-    (re.compile(r"target stage \"?[^ ]+\"? could not be found"),
-     "--target must name a stage of the Dockerfile (`FROM ... AS <name>`)."),
-    (re.compile(r"the --mount option requires BuildKit"),
-     "RUN --mount needs BuildKit: build with `docker buildx build`, or drop the cache mount for the classic "
-     "builder."),
-    (re.compile(r"unable to find user|no matching entries in passwd file"),
-     "The user does not exist in that stage. scratch and distroless have no /etc/passwd entries for your "
-     "names: use a numeric `USER 65532:65532`, or create the user in the final stage first."),
-    (re.compile(r'exec: "/bin/sh": stat /bin/sh: no such file or directory'),
-     "A shell-form instruction needs /bin/sh, which scratch and distroless images do not have. Use the exec "
-     "form (`[\"/app\"]`) and do every RUN in the builder."),
-    (re.compile(r"npm ci.*can only install|npm error code EUSAGE"),
-     "`npm ci` needs package-lock.json next to package.json: `COPY package.json package-lock.json ./`."),
-    (re.compile(r"unknown time zone|zoneinfo"),  # pitfall 13
-     "The runtime image has no time zone database (scratch, distroless static, Alpine without tzdata). For "
-     "Go, `import _ \"time/tzdata\"` or build with `-tags timetzdata`; otherwise copy /usr/share/zoneinfo from "
-     "the builder, or install tzdata in the runtime stage."),
-    (re.compile(r"[Ee]xec format error"),  # pitfall 11
-     "A program built for another CPU was started: an arm64 binary on amd64 or the reverse. A builder on "
-     "`FROM --platform=$BUILDPLATFORM` runs on the build machine and cannot run what it cross-compiled; declare "
-     "`ARG TARGETOS TARGETARCH` (no defaults) in the stage, build with `GOOS=$TARGETOS GOARCH=$TARGETARCH`, and "
-     "check the result with `file`."),
-    (re.compile(r"x509: certificate signed by unknown authority|tls: failed to verify certificate"),  # pitfall 12
-     "The runtime image has no CA certificates (scratch has none): copy the bundle from the builder, "
-     "`COPY --from=build /etc/ssl/certs/ca-certificates.crt /etc/ssl/certs/`, or use a distroless static base."),
-    (re.compile(r"Error relocating|symbol not found|ld-linux|ld-musl"),  # pitfall 18
-     "A binary built against one C library (glibc on Debian, musl on Alpine) was copied into an image with the "
-     "other. Keep the builder and the runtime on the same libc family, or build a static binary "
-     "(`CGO_ENABLED=0` for Go)."),
-    (re.compile(r"exec /[^ ]+\.sh: no such file or directory|\r: not found|/bin/sh\^M"),  # pitfall 36
-     "The script is in the image but its interpreter is not found: Windows line endings turn the shebang into "
-     "`#!/bin/sh\\r`. Strip the `\\r` in the build stage (`sed -i 's/\\r$//'`) or add `*.sh text eol=lf` to "
-     ".gitattributes; and the runtime image must contain that interpreter at all."),
-    (re.compile(r"NoClassDefFoundError|Cannot run program \"objcopy\""),  # pitfall 39
-     "A jlink-made runtime lacks a module the app needs (or jlink's --strip-debug needs objcopy). Derive the "
-     "modules with `jdeps --print-module-deps --ignore-missing-deps app.jar`, use "
-     "`--strip-java-debug-attributes` on Alpine, or start from a ready-made JRE image."),
-]
-
-
-def build_hint(error: str) -> str | None:
-    for rx, hint in BUILD_ERROR_HINTS:
-        if rx.search(error):
-            return hint
-    return None
 
 
 # --------------------------------------------------------------------------------------------- check
@@ -713,7 +656,7 @@ class DynamicCheck:
             if not ans.ok:
                 self.add("smoke-test", Status.FAIL,
                          f"The image did not answer GET {p.path} on a loopback port: {ans.error}", evidence=ev,
-                         hint=_runtime_hint(ans.error or "", ans.container_logs))
+                         hint=runtime_hint(ans.error or "", ans.container_logs))
                 return
             problems = []
             if ans.status != p.expect_status:
@@ -725,7 +668,7 @@ class DynamicCheck:
                                 + (f": {ans.health_log[-1]}" if ans.health_log else ""))
             if problems:
                 self.add("smoke-test", Status.FAIL, f"GET {p.path} answered, but " + "; ".join(problems) + ".",
-                         evidence=ev + ans.health_log[-2:], hint=_runtime_hint("; ".join(problems), ""))
+                         evidence=ev + ans.health_log[-2:], hint=runtime_hint("; ".join(problems), ""))
             else:
                 health = f", healthcheck {ans.health}" if ans.health else ""
                 self.add("smoke-test", Status.PASS,
@@ -741,7 +684,7 @@ class DynamicCheck:
                                                                     if c.expect_output and c.expect_output
                                                                     not in res.output else ""))
                 self.add("smoke-test", Status.FAIL, f"Running the image failed: {why}.",
-                         evidence=res.output.splitlines()[-8:], hint=_runtime_hint(why, res.output))
+                         evidence=res.output.splitlines()[-8:], hint=runtime_hint(why, res.output))
             else:
                 self.add("smoke-test", Status.PASS,
                          f"The image ran and printed what was expected ({res.seconds:.1f} s).")
@@ -750,10 +693,10 @@ class DynamicCheck:
         res = run_command(self.engine, self.tag, [], timeout=3, labels=self.labels)
         if res.error:
             self.add("smoke-test", Status.FAIL, f"The image cannot start: {res.error}",
-                     hint=_runtime_hint(res.error, ""))
+                     hint=runtime_hint(res.error, ""))
         elif not res.timed_out and res.exit_code not in (0, None):
             self.add("smoke-test", Status.FAIL, f"The image started and exited with code {res.exit_code}.",
-                     evidence=res.output.splitlines()[-8:], hint=_runtime_hint("", res.output))
+                     evidence=res.output.splitlines()[-8:], hint=runtime_hint("", res.output))
         else:
             self.add("smoke-test", Status.PASS, "The image starts (no smoke test declared: started with no network "
                      "and watched for 3 s).")
@@ -834,21 +777,6 @@ def _is_source(rel: str) -> bool:
     from checker.dynamic.contents import categorize
 
     return categorize(rel) in ("source", "test")
-
-
-def _runtime_hint(error: str, logs: str) -> str | None:
-    text = error + "\n" + logs
-    hint = build_hint(text)
-    if hint:
-        return hint
-    if re.search(r"no such file or directory|not found", text):
-        return ("The runtime lacks what the entrypoint needs: a dynamically linked binary in scratch/alpine "
-                "(build with CGO_ENABLED=0), a script whose interpreter is missing, or Windows line endings.")
-    if "Permission denied" in text or "permission denied" in text:
-        return "The non-root user cannot read or bind what it needs: `COPY --chown`, or listen on a port >= 1024."
-    if "curl" in text:
-        return "curl is not in Alpine-based runtimes: use busybox `wget -q --spider` in the HEALTHCHECK."
-    return None
 
 
 def _buildkit_twins() -> dict[str, str]:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from checker.check import build_hint
+from checker.hints import build_hint
 
 REPO = Path(__file__).resolve().parents[2]
 NOTES = REPO / "tests" / "data" / "learner-pitfalls.md"
