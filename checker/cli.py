@@ -186,7 +186,9 @@ def demo_cmd(ctx: click.Context) -> None:
 
 # --- check ----------------------------------------------------------------------------------------------
 
-FORMATS = ["text", "json", "junit", "sarif", "gradescope"]
+# text for people; json, junit, sarif (GitHub code scanning), github (workflow-command annotations), gitlab (Code
+# Quality) for the tools Docker users' platforms read; gradescope for its autograders (docs/checker/formats.md)
+FORMATS = ["text", "json", "junit", "sarif", "github", "gitlab", "gradescope"]
 
 
 @cli.command("check")
