@@ -45,7 +45,7 @@ def render_github(report: Report) -> str:
                          if x)
         props: dict[str, object] = {"file": path, "line": f.line,
                                     "endLine": where.end_line if where and where.end_line != f.line else None,
-                                    "title": f"{f.rule} {f.title or ''}".strip()}
+                                    "title": f.rule if not f.title or f.title in f.rule else f"{f.rule} {f.title}"}
         lines.append(workflow_command(COMMAND[f.status], props, body))
     verdict = "passed" if report.passed else "not passed yet"
     score = f", score {report.score:g}/{report.max_score:g}" if report.max_score else ""
