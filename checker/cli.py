@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -252,6 +253,10 @@ def check_cmd(ctx: click.Context, path: Path, exercise: str | None, static_only:
         sys.exit(2)
     if fmt == "text" and output is None:
         out.print(text_renderable(report, verbose=verbose))
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            # in a GitHub Actions step, a plain `stagewise check` annotates the pull request too
+            out.file.flush()
+            sys.stdout.write(RENDERERS["github"](report))
     else:
         rendered = RENDERERS[fmt](report)
         if output:

@@ -1,6 +1,6 @@
 """Generated integrations for one exercise: a Gradescope autograder bundle, and what a Classroom 50 assignment
-needs (see checker/grade/classroom50.py). GitHub Classroom's workflow is no longer written: the service was
-discontinued in 2026 (it ended on 28 August 2026).
+needs (checker/grade/classroom.py, classroom50_autograder.py). GitHub Classroom's workflow is no longer
+written: the service was discontinued in 2026 (it ended on 28 August 2026).
 
 Each grades one submission with `stagewise grade SUBMISSION --student submission`, which writes
 `students/submission/gradescope.json` (Gradescope's results.json) and `students/submission/classroom50.json`

@@ -10,7 +10,10 @@ Real static checks of real Dockerfiles (no engine), plus hand-made reports for t
 from __future__ import annotations
 
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import jsonschema
@@ -237,3 +240,27 @@ def test_gitlab_reports_a_broken_dockerfile(tmp_path: Path, monkeypatch: pytest.
     jsonschema.validate(issues, schema("gitlab-code-quality.schema.json"))
     assert issues and {i["location"]["path"] for i in issues} == {"Dockerfile"}
     assert any(i["severity"] in ("major", "critical", "blocker") for i in issues)
+
+
+def test_the_documented_samples_are_valid() -> None:
+    page = (REPO / "docs" / "checker" / "formats.md").read_text()
+    github = page.split('```text title="stagewise check --format github"\n', 1)[1].split("\n```", 1)[0]
+    commands = parse_commands(github)
+    assert [c[0] for c in commands][-1] == "notice" and commands[0][1]["line"] == "14"
+    gitlab = json.loads(page.split('```json title="gl-code-quality-report.json"\n', 1)[1].split("\n```", 1)[0])
+    jsonschema.validate(gitlab, schema("gitlab-code-quality.schema.json"))
+
+
+def test_a_plain_check_in_github_actions_annotates() -> None:
+    env = {**os.environ, "GITHUB_ACTIONS": "true"}
+    target = "exercises/node-nginx/wrong/whole-workdir.Dockerfile"
+    run = subprocess.run([str(Path(sys.executable).parent / "stagewise"), "check", "--static-only", target],
+                         cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert run.returncode == 1
+    assert "stagewise check" in run.stdout  # the text report for people reading the log
+    commands = parse_commands("\n".join(ln for ln in run.stdout.splitlines() if ln.startswith("::")))
+    assert commands and all(c[1].get("file", target) == target for c in commands)
+    env.pop("GITHUB_ACTIONS")
+    plain = subprocess.run([str(Path(sys.executable).parent / "stagewise"), "check", "--static-only", target],
+                           cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
+    assert "::error" not in plain.stdout
