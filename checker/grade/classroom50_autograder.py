@@ -126,7 +126,8 @@ def grade(stagewise: Path, bundle: Path, config: dict[str, Any], checkout: Path,
         if (checkout / name).is_file():
             shutil.copyfile(checkout / name, submission / name)  # only these are graded
     out = work / "grade"
-    cmd = [str(stagewise), "grade", str(submission), "--student", "submission", "--exercise",
+    learner = env.get("OWNER") or env.get("USERNAME") or "submission"  # the feedback's title names them
+    cmd = [str(stagewise), "grade", str(submission), "--student", learner, "--exercise",
            str(bundle / "exercise"), "--out", str(out), "--jobs", "1", "--timeout", str(config["build_timeout"]),
            "--no-reference", "--keep-cache"]
     total = int(sum(config.get("concern_max", {}).values()))
@@ -135,9 +136,10 @@ def grade(stagewise: Path, bundle: Path, config: dict[str, Any], checkout: Path,
     except subprocess.TimeoutExpired:
         return failure("Grading finished in time", f"Grading took longer than {config['grade_timeout']} s and was "
                        f"stopped (each build may take {config['build_timeout']} s).", total), ""
-    student = out / "students" / "submission"
-    if not (student / "classroom50.json").is_file():
+    found = sorted((out / "students").glob("*/classroom50.json"))
+    if len(found) != 1:
         raise RuntimeError(f"stagewise wrote no result ({' '.join(cmd)})")
+    student = found[0].parent
     grading = json.loads((student / "classroom50.json").read_text(encoding="utf-8"))
     if config.get("concern_max"):
         grading = with_reference_max(grading, config["concern_max"], config.get("titles", {}))

@@ -303,6 +303,7 @@ def test_the_classroom50_autograder_writes_a_valid_result(tmp_path: Path, engine
     body = (checkout / "release-body.md").read_text()
     assert body.startswith(f"## Score: {doc['score']} / {doc['max-score']}")
     assert f"score **{doc['score']} / {doc['max-score']}**" in body
+    assert "# Stagewise feedback: ada-l" in body  # named after the repository owner
 
 
 def test_the_gradescope_bundle(tmp_path: Path) -> None:
