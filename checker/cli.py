@@ -366,7 +366,12 @@ def grade_cmd(ctx: click.Context, submissions: Path | None, exercise: str | None
                               "that judged their Dockerfile are worth[/yellow]")
             else:
                 _log(f"grading the reference solution of {ex_obj.id} for each concern's points")
-                concern_max = reference_concern_max(ex_obj, _engine(ctx), timeout=min(timeout, 600))
+                try:
+                    ref_engine = find_engine(offline=True if ctx.obj.get("offline") else None)
+                except EngineUnavailable as exc:
+                    fail(f"{str(exc).splitlines()[0]} (grading the reference solution needs one; --no-reference "
+                         "emits without it)")
+                concern_max = reference_concern_max(ex_obj, ref_engine, timeout=min(timeout, 600))
                 if concern_max is None:
                     fail(f"the reference solution of {ex_obj.id} does not pass: fix it, or use --no-reference")
             files = classroom50_files(ex_obj, emit_classroom50, timeout=timeout, concern_max=concern_max)
