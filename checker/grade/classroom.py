@@ -31,10 +31,6 @@ from .store import Status, StudentResult
 SCHEMA = "classroom50/result/v1"
 MAX_TESTS = 100
 MAX_TEXT = 2000
-# the identity fields and the runner's environment variables that carry them (the autograder contract)
-IDENTITY_ENV = {"classroom": "CLASSROOM", "assignment": "ASSIGNMENT", "submission": "SUBMISSION_TAG",
-                "commit": "COMMIT_URL", "release": "RELEASE_URL", "review": "REVIEW_URL", "owner": "OWNER",
-                "assignment_type": "ASSIGNMENT_TYPE"}
 ORDER = {FS.ERROR: 0, FS.FAIL: 1, FS.WARN: 2, FS.PASS: 3, FS.SKIP: 4}
 MARK = {FS.ERROR: "✘", FS.FAIL: "✘", FS.WARN: "!", FS.PASS: "✔", FS.SKIP: "–"}
 
@@ -63,10 +59,11 @@ def _finding_text(f: Finding) -> str:
     return " ".join(parts)
 
 
-def concern_message(findings: list[Finding]) -> str:
-    """What failed first (the line, the fix, the lesson), then advice, then what passed, cut at 2,000 chars."""
+def concern_message(findings: list[Finding], *, skipped: bool = False) -> str:
+    """What failed first (the line, the fix, the lesson), then advice, then what passed (then, with `skipped`,
+    why the rest could not be judged), cut at 2,000 characters."""
     ordered = sorted(findings, key=lambda f: (ORDER[f.status], f.line or 0, f.rule))
-    return clip("\n".join(_finding_text(f) for f in ordered if f.status != FS.SKIP or f.max_points))
+    return clip("\n".join(_finding_text(f) for f in ordered if skipped or f.status != FS.SKIP))
 
 
 def concern_tests(r: StudentResult) -> list[dict[str, Any]]:
@@ -84,9 +81,9 @@ def concern_tests(r: StudentResult) -> list[dict[str, Any]]:
         judged = any(f.status != FS.SKIP for f in mine)
         if max_score <= 0 and not failed and judged:
             continue  # advice only (lint, warnings): not a test
-        message = concern_message(mine)
+        message = concern_message(mine, skipped=not judged)
         if not judged:
-            message = clip("Not judged: these checks need the image, and it was not built or not run. " + message)
+            message = clip("Not judged: these checks need the image, and it was not built or not run.\n" + message)
         tests.append({
             "test-name": CONCERN_TITLES[concern], "passed": judged and not failed,
             "score": min(max_score, whole(sum(f.points for f in mine))), "max-score": max_score,

@@ -328,3 +328,18 @@ def test_the_documented_result_json_sample_validates() -> None:
     doc = json.loads(sample)
     jsonschema.validate(doc, schema("classroom50-result.schema.json"))
     assert doc["tests"] and all(t["score"] <= t["max-score"] for t in doc["tests"])
+
+
+def test_a_concern_nothing_could_judge_is_a_failed_test_that_says_why() -> None:
+    rep = Report(dockerfile="Dockerfile", findings=[
+        Finding(rule="SW050", concern=Concern.BUILD, status=FS.FAIL, message="The build failed at line 4.", line=4,
+                max_points=5, hint="Read the build log."),
+        Finding(rule="SW550", concern=Concern.RUNTIME, status=FS.SKIP, message="skipped: the image did not build"),
+    ]).finalize()
+    doc = c50_result(grading_part(result(rep=rep), 0.0), IDENTITY)
+    _contract(doc)
+    runtime = next(t for t in doc["tests"] if t["concern"] == "runtime")
+    assert not runtime["passed"] and runtime["message"].startswith("Not judged")
+    assert "skipped: the image did not build" in runtime["message"]
+    build = next(t for t in doc["tests"] if t["concern"] == "build")
+    assert (build["passed"], build["score"], build["max-score"]) == (False, 0, 5)
