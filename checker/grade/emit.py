@@ -236,9 +236,10 @@ def reference_concern_max(exercise: Exercise, engine: Engine, *, timeout: float 
 
 
 def classroom50_files(exercise: Exercise, dest: Path, *, timeout: float = 300, install: str | None = None,
-                      concern_max: dict[str, int] | None = None, python: str = "3.12") -> list[Path]:
+                      concern_max: dict[str, int] | None = None, python: str = "3.11") -> list[Path]:
     """Write DEST/template (the template repository), DEST/autograder (CLASSROOM/autograders/ASSIGNMENT/ in the
-    classroom50 repository), DEST/runtime.json and DEST/README.md. Returns the files written."""
+    classroom50 repository), DEST/runtime.json and DEST/README.md. Returns the files written. Python 3.11: the
+    version the pinned dependencies (constraints.txt) are tested with."""
     import json
 
     from checker.render.text import CONCERN_TITLES
