@@ -52,6 +52,11 @@ class Judging:
         self.rules = sorted(rules if rules is not None else dynamic_rules(), key=lambda r: r.id)
         self._judged: dict[str, list[Finding]] = {}
 
+    @property
+    def judged(self) -> frozenset[str]:
+        """The ids of the rules that ran so far."""
+        return frozenset(self._judged)
+
     def ready(self) -> None:
         """Run every rule whose facts are all there and that has not run yet."""
         for rule in self.rules:

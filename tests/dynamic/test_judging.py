@@ -108,10 +108,10 @@ def test_rules_run_as_their_facts_arrive_and_keep_one_order() -> None:
     facts = Facts(build=BuildOutcome(True, "classic", 1.0, None, "", [], None))
     judging = Judging(_context(facts))
     judging.ready()
-    assert judging._judged.keys() == {"SW050"}
+    assert judging.judged == {"SW050"}
     facts.smoke_run = _built().smoke_run
     judging.ready()
-    assert judging._judged.keys() == {"SW050", "SW550"}
+    assert judging.judged == {"SW050", "SW550"}
     with pytest.raises(RuntimeError, match="neither produced nor said missing"):
         judging.finish()  # the image never came and nobody said why: a producer bug, not a skip
     for name in ("image", "cache_probe", "single_stage_twin"):
