@@ -33,7 +33,8 @@ MANIFEST_FILES = frozenset(
         "settings.gradle.kts", "gradle.properties", "gradlew", "gradlew.bat", "libs.versions.toml",
         "go.mod", "go.sum", "go.work", "go.work.sum",
         "requirements.txt", "requirements-dev.txt", "requirements.in", "constraints.txt", "pyproject.toml",
-        "poetry.lock", "uv.lock", "pipfile", "pipfile.lock", "setup.cfg", ".python-version",
+        "poetry.lock", "uv.lock", "pipfile", "pipfile.lock", "setup.cfg", ".python-version", ".ruby-version",
+        ".node-version", ".tool-versions", ".bundle",
         "cargo.toml", "cargo.lock", "rust-toolchain.toml", "rust-toolchain",
         "gemfile", "gemfile.lock", "composer.json", "composer.lock", "nuget.config", "global.json",
         "directory.build.props", "directory.packages.props", "packages.lock.json",
@@ -117,6 +118,8 @@ def split_commands(script: str) -> tuple[Cmd, ...]:
         args = tuple(w.strip("'\"") for w in words[i + 1 :])
         if prog in ("python", "python3") and len(args) >= 2 and args[0] == "-m":
             prog, args = args[1], args[2:]
+        if prog in ("sh", "bash", "ash", "dash") and len(args) >= 2 and args[0] == "-c":
+            prog, args = args[1].rsplit("/", 1)[-1], args[2:]  # `sh -c "pip install -r ..."`
         out.append(Cmd(prog, args, " ".join(words[i:])))
     return tuple(out)
 

@@ -8,10 +8,13 @@ from checker.analysis import COMPILED_EXT, COMPILED_MANIFESTS, Context
 from checker.report import Concern
 from checker.rules.base import Kind, Rule, RuleDoc, Verdict, failed, passed, q, warned
 
-
 _INTERPRETERS = frozenset({"node", "python", "python3", "ruby", "php", "php-fpm", "bundle", "rails", "npm", "yarn",
                            "pnpm", "bun", "deno", "gunicorn", "uvicorn", "uwsgi", "flask", "django-admin", "celery",
                            "apache2-foreground", "puma", "perl"})  # fmt: skip
+
+
+_TEST_NAMES = frozenset({"tests", "test", "spec", "__tests__", "testdata", "pytest.ini", "conftest.py", "tox.ini",
+                         "jest.config.js", "jest.config.ts", "phpunit.xml", ".rspec"})  # fmt: skip
 
 
 def _interpreted(ctx: Context) -> bool:
@@ -57,6 +60,17 @@ def check(ctx: Context) -> list[Verdict]:
                             if builder
                             else f"Copy only the files the app needs at run time (`{verb} app/ ./app/`)."
                         ),
+                    )
+                )
+                break
+            if base in _TEST_NAMES:
+                out.append(
+                    failed(
+                        f"Line {ins.line}: {q(ins)} copies the test suite (`{src}`) into the final stage: tests "
+                        "run in CI or a test stage, the image that ships only runs the app.",
+                        ins.line,
+                        ins.snippet,
+                        hint="Drop this COPY (run the tests in a `test` stage built FROM the builder).",
                     )
                 )
                 break
