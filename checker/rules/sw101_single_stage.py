@@ -87,8 +87,11 @@ RULE = Rule(
     kind=Kind.STATIC,
     weight=3.0,
     doc=RuleDoc(
-        what="Fails when the Dockerfile has a single stage, or when the final stage uses no other stage "
-        "(then BuildKit skips the others and the result is single-stage anyway).",
+        what="Fails when the Dockerfile has a single stage that builds (a compile, a devDependency install, a "
+        "compiler), or when the final stage uses no other stage although another stage does work (then BuildKit "
+        "skips it and the result is single-stage anyway). A single stage that compiles nothing passes: a "
+        "goreleaser-style `FROM scratch` + `COPY app /` ships an artifact built outside the Dockerfile, and "
+        "what it holds is judged by SW102 and SW104.",
         why="The shipped image carries the JDK, Maven, npm, the Go toolchain, the sources and the caches: "
         "big pulls and a large attack surface (pitfall 5). BuildKit only builds the stages the target needs, "
         "so an unused builder is silently skipped (pitfall 27).",

@@ -257,10 +257,13 @@ RULE = Rule(
     kind=Kind.STATIC,
     weight=3.0,
     doc=RuleDoc(
-        what="For every stage that is built and every ecosystem it uses (npm, yarn, pnpm, Maven, Gradle, Go "
-        "modules, pip/poetry/uv/pipenv, Cargo, dotnet), finds the first dependency step and fails if a broad "
-        "`COPY . .` or a copy of source files comes before it (in the stage or in a stage it is built FROM). "
-        "With a `--mount=type=cache` on that step it is a warning.",
+        what="For every stage that is built and every ecosystem it uses (npm, yarn, pnpm, bun, Maven, Gradle, Go "
+        "modules, pip/poetry/uv/pipenv/tox, Cargo including `cargo chef cook`, dotnet, composer, bundler, and "
+        "`make`-style drivers in a stage with a Go or Rust toolchain), finds the first step that installs the "
+        "project's dependencies (a named tool such as `pip install poetry` or `npm i -g x` does not count) and "
+        "fails if a broad `COPY . .` or a copy of source files comes before it (in the stage or in a stage it is "
+        "built FROM). With a `--mount=type=cache` on a Go or Cargo step it is a warning: the module cache keeps "
+        "the re-run cheap.",
         why="Every one-line code change then re-downloads all dependencies (`npm ci`, `go mod download`, Maven "
         "or Gradle downloads): builds take minutes instead of seconds (pitfall 23).",
         example="FROM node:22-alpine AS build\nWORKDIR /app\nCOPY . .\nRUN npm ci\nRUN npm run build\n\n"
