@@ -33,11 +33,11 @@ def _interpreted(ctx: Context) -> bool:
 
 def check(ctx: Context) -> list[Verdict]:
     out: list[Verdict] = []
+    shipped = {st.index for st in ctx.final_chain()}
     builders = [
         s
         for s in ctx.reachable_stages()
-        if s.index not in {st.index for st in ctx.final_chain()}
-        and any(h.severity == "fail" for h in ctx.facts(s).build_hits)
+        if s.index not in shipped and any(h.severity == "fail" for h in ctx.facts(s).build_hits)
     ]
     builder = builders[0].name or str(builders[0].index) if builders else None
     interpreted = _interpreted(ctx)
