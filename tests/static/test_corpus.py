@@ -1,7 +1,8 @@
 """The static checker scored against a hand-labelled corpus of real public Dockerfiles (tests/static/corpus/).
 
-Every file is judged the way `stagewise check --static-only` judges it (``checker.static.analyze`` with no
-context, then the report's own per-concern verdicts), and each of the three promises is compared with the
+Every file is judged the way `stagewise check --static-only` judges it (``checker.static.analyze``, then the
+report's own per-concern verdicts), without a build context: the corpus holds the Dockerfiles, not their
+repositories, so the context-dependent SW302 skips. Each of the three promises is compared with the
 labels written by hand before the checker ever saw the files. A concern's verdict ``skip`` is the label
 ``n/a``. The agreement per concern must reach ``GOAL``; on failure the message lists every disagreement
 with the label's reason, so a regression reads as the files it broke.
