@@ -17,6 +17,7 @@ import io
 import json
 import os
 import re
+import shlex
 import shutil
 import tarfile
 import tempfile
@@ -67,6 +68,102 @@ def _facts(tag: str) -> ImageFacts:
     return _facts_cache[image_id]
 
 
+# --- the docker commands a learner types -------------------------------------------------------------
+# Every build and run below is shown as the `docker` command a learner types. The command shown is the
+# one that ran minus the flags this machine adds (machine_note() says which and why):
+_MACHINE_ONLY = frozenset({"--load", "--force-rm"})  # buildx's --load is what plain `docker build` does
+_MACHINE_WITH_VALUE = frozenset({"--label", "--iidfile"})  # lesson label (clean-up), image id file
+_MACHINE_PREFIXES = ("--progress=", "--network=")  # JSON progress for the notebook; builds' network here
+
+
+def learner_command(argv: list[str], *, classic: bool = False) -> str:
+    """The command a learner types for the CLI words `argv` that ran (after `docker`): `buildx build
+    --load` is `docker build`, and the machine's own flags (see machine_note) are left out."""
+    words = ["build", *argv[2:]] if argv[:2] == ["buildx", "build"] else list(argv)
+    shown: list[str] = []
+    skip = 0
+    for word in words:
+        if skip:
+            skip -= 1
+        elif word in _MACHINE_ONLY or word.startswith(_MACHINE_PREFIXES):
+            pass
+        elif word in _MACHINE_WITH_VALUE:
+            skip = 1
+        else:
+            shown.append(word)
+    return ("DOCKER_BUILDKIT=0 " if classic else "") + shlex.join(["docker", *shown])
+
+
+def machine_build_flags(tag_labels: bool = True) -> list[str]:
+    """The flags this machine adds to a learner's `docker build` (what learner_command leaves out), so
+    that a shown command can be run again exactly: `docker <shown words> <these flags>`."""
+    from checker.build import STAGEWISE_LABEL
+
+    flags = [f"--network={build_network()}"]
+    if tag_labels:
+        for k, v in {STAGEWISE_LABEL: "stagewise", **LESSON_LABEL}.items():
+            flags += ["--label", f"{k}={v}"]
+    return flags
+
+
+def machine_note() -> None:
+    """Say once per lesson which flags this machine adds to the commands shown, and why."""
+    eng = engine()
+    build_words = ("`docker buildx build --load` (what `docker build` is since Docker 23)" if eng.buildx_version
+                   else "`docker build` (BuildKit)")
+    lines = [
+        "The `$ docker ...` lines below are the commands as you type them on your own machine; they ran here",
+        f"as {build_words} with a few flags of this machine's own, left out of what is shown:",
+        f"  --network={build_network()}    "
+        + ("no network inside builds: this engine has no registry and no bridge network; the base images"
+           "\n                       are local offline substitutes" if build_network() == "none"
+           else "the engine's default network"),
+        "  --progress=rawjson   the notebook reads BuildKit's steps as JSON and prints the lines you see",
+        "                       (' => CACHED [stage n/m] ...' as BuildKit's own summary prints them)",
+        "  --label io.stagewise.lesson=true   so that the lesson can remove the images it made",
+    ]
+    if eng.offline:
+        lines += [
+            "A `docker run` of a server runs here with `--network host` and a free loopback port in PORT",
+            "(this engine cannot publish ports); on your machine use `-p 8080:8080 -e PORT=8080` and",
+            "`curl localhost:8080`. Other runs get `--network none`: nothing in them needs a network.",
+        ]
+    print("\n".join(lines))
+
+
+def docker(*args: str, lines: int | None = 25, check: bool = True) -> str:
+    """Run a `docker` command as a learner types it and print it with its real output (its first
+    `lines` lines). `docker run` gets `--network none` here (see machine_note). Returns the output."""
+    ran = list(args)
+    if ran[:1] == ["run"] and not any(a.startswith("--network") for a in ran):
+        ran[1:1] = ["--network", "none", "--label", "io.stagewise.lesson=true"]
+    proc = engine().docker(*ran, check=False)
+    out = (proc.stdout or "") + (proc.stderr or "")
+    print("$ " + shlex.join(["docker", *args]))
+    shown = out.rstrip("\n").splitlines()
+    if lines is not None and len(shown) > lines:
+        shown = [*shown[:lines], f"... ({len(shown) - lines} more lines)"]
+    if shown:
+        print("\n".join(shown))
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"docker {' '.join(args)} failed ({proc.returncode}): {out.strip()[-400:]}")
+    return out
+
+
+def step_lines(steps: list[Step], *, width: int = 110) -> list[str]:
+    """A build's steps as BuildKit's summary prints them (FROM lines left out: they only name a base)."""
+    out = []
+    for s in steps:
+        if s.instruction.startswith("FROM "):
+            continue
+        name = s.name if len(s.name) <= width else s.name[: width - 3] + "..."
+        if s.cached:
+            out.append(f" => CACHED {name}")
+        else:
+            out.append(f" => {name}" + (f"  {s.seconds:.1f}s" if s.seconds is not None else ""))
+    return out
+
+
 @dataclass
 class Built:
     tag: str
@@ -75,6 +172,8 @@ class Built:
     size_mb: float
     steps: list[Step] = field(default_factory=list)
     error: str | None = None
+    command: str = ""  # the docker command a learner types for this build (learner_command)
+    image_id: str | None = None
 
     # FROM lines are left out: they only name a base image, and BuildKit never reports them as cached.
     @property
@@ -122,7 +221,16 @@ def _in_file_order(steps: list[Step], dockerfile: Path) -> list[Step]:
 def _result_to_built(result: BuildResult, tag: str, dockerfile: Path) -> Built:
     size = engine().client.images.get(tag).attrs["Size"] / 1e6 if result.ok else 0.0
     return Built(tag, result.ok, round(result.seconds, 2), round(size, 1),
-                 _in_file_order(result.steps, dockerfile), result.error)
+                 _in_file_order(result.steps, dockerfile), result.error,
+                 learner_command(result.argv, classic=result.builder == "classic"), result.image_id)
+
+
+def _echo_build(built: Built, *, steps: bool = True) -> None:
+    print("$ " + built.command)
+    if steps:
+        shown = step_lines(built.steps)
+        if shown:
+            print("\n".join(shown))
 
 
 # A `dockerfile=` argument: a str is a file name inside the context ("Dockerfile.single"); a Path is the
@@ -139,17 +247,22 @@ def dockerfile_path(context: str | Path, dockerfile: DockerfileArg = "Dockerfile
 
 def build(context: str | Path, *, dockerfile: DockerfileArg = "Dockerfile", tag: str, target: str | None = None,
           builder: str = "buildkit", no_cache: bool = False, check: bool = True,
-          build_args: dict[str, str] | None = None, platform: str | None = None) -> Built:
+          build_args: dict[str, str] | None = None, platform: str | None = None,
+          echo: bool = True, echo_steps: bool = True) -> Built:
     """Build for real (see build_network). With check=True a failed build raises with BuildKit's error.
-    `platform` ("linux/arm64") builds for another platform, as `docker build --platform` does."""
+    `platform` ("linux/arm64") builds for another platform, as `docker build --platform` does.
+    `echo` prints the docker command a learner types for it, then (`echo_steps`) its step lines."""
     ctx = Path(context)
     df = dockerfile_path(ctx, dockerfile)
     result = _build(engine(), ctx, dockerfile=df, tag=tag, target=target, builder=builder,
                     no_cache=no_cache, labels=LESSON_LABEL, build_args=build_args, network=build_network(),
                     extra_args=["--platform", platform] if platform else None)
+    built = _result_to_built(result, tag, df)
+    if echo:
+        _echo_build(built, steps=echo_steps and result.ok)
     if check and not result.ok:
         raise RuntimeError(f"build of {df} (context {ctx}) failed: {result.error}")
-    return _result_to_built(result, tag, df)
+    return built
 
 
 def build_fails(context: str | Path, *, dockerfile: DockerfileArg = "Dockerfile",
@@ -162,6 +275,7 @@ def build_fails(context: str | Path, *, dockerfile: DockerfileArg = "Dockerfile"
                     labels=LESSON_LABEL, build_args=build_args, network=build_network())
     if result.ok:
         raise AssertionError(f"{df} (context {ctx}) was expected to fail but built")
+    print("$ " + learner_command(result.argv, classic=builder == "classic"))
     return _terminal_view(result.log) or result.error or "failed"
 
 
@@ -355,14 +469,40 @@ def config(tag: str) -> dict[str, Any]:
 
 def run_and_request(tag: str, *, path: str = "/", port_env: str = "PORT", host_env: str | None = None,
                     env: dict[str, str] | None = None, wait_healthy: bool = False, timeout: float = 30,
-                    args: list[str] | None = None) -> HttpAnswer:
+                    args: list[str] | None = None, echo: bool = True, echo_lines: int = 4) -> HttpAnswer:
     """Run on the host network with a free loopback port in `port_env`, and request `path`. `args` replace
-    the image's CMD, as arguments after the image name in `docker run` do."""
-    return run_http(engine(), tag, path=path, port_env=port_env, host_env=host_env, env=env,
-                    wait_healthy=wait_healthy, timeout=timeout, labels=LESSON_LABEL, command=args)
+    the image's CMD, as arguments after the image name in `docker run` do. `echo` prints the
+    equivalent `docker run` and `curl` commands and the first lines of the answer."""
+    answer = run_http(engine(), tag, path=path, port_env=port_env, host_env=host_env, env=env,
+                      wait_healthy=wait_healthy, timeout=timeout, labels=LESSON_LABEL, command=args)
+    if echo:
+        envs = [f"{k}={v}" for k, v in (env or {}).items()]
+        envs.append(f"{port_env}={answer.port}")
+        if host_env:
+            envs.append(f"{host_env}=127.0.0.1")
+        words = ["docker", "run", "-d", "--rm", "--network", "host"]
+        for e in envs:
+            words += ["-e", e]
+        print("$ " + shlex.join([*words, tag, *(args or [])]))
+        print("$ " + shlex.join(["curl", "-i", f"http://127.0.0.1:{answer.port}{path}"]))
+        if answer.status is not None:
+            print(f"HTTP/1.1 {answer.status}")
+            body = answer.body.rstrip("\n").splitlines()
+            print("\n".join(body[:echo_lines] + ([f"... ({len(body) - echo_lines} more lines)"]
+                                                   if len(body) > echo_lines else [])))
+        else:
+            print(f"curl: no answer ({answer.error})")
+    return answer
 
 
-def run(tag: str, *args: str, entrypoint: list[str] | None = None) -> CommandAnswer:
+def run(tag: str, *args: str, entrypoint: list[str] | None = None, echo: bool = True) -> CommandAnswer:
+    """Run `tag` with `args` and no network, as `docker run --rm --network none tag args` does; `echo`
+    prints that command (the output is the caller's to show)."""
+    if echo:
+        words = ["docker", "run", "--rm", "--network", "none"]
+        if entrypoint is not None:
+            words += ["--entrypoint", entrypoint[0]]
+        print("$ " + shlex.join([*words, tag, *(entrypoint or [])[1:], *args]))
     return run_command(engine(), tag, list(args), entrypoint=entrypoint, labels=LESSON_LABEL)
 
 
@@ -397,36 +537,39 @@ class Rebuild:
 
 def rebuild_after_edit(context: str | Path, edit: str, *, dockerfile: DockerfileArg = "Dockerfile",
                        tag: str = "lesson/rebuild", add: dict[str, str] | None = None,
-                       remove: list[str] | None = None) -> Rebuild:
+                       remove: list[str] | None = None, echo: bool = True) -> Rebuild:
     """Build once, append a line to one file (in a scratch copy of the context), build again and time it.
 
     `edit`, `add` and `remove` name files in the context. `add` writes extra files into the scratch copy
     before the first build (path -> text), `remove` deletes files from it (e.g. ".dockerignore"), so one
     app folder can show both sides of a comparison. A Dockerfile named by a str is the scratch copy's;
-    one given as a Path (outside the context) is copied beside the scratch context, with its
-    `<Dockerfile>.dockerignore` if it has one, so that nothing of the lesson's own files is ever edited."""
-    with tempfile.TemporaryDirectory(prefix="stagewise-lesson-") as tmp:
-        ctx = Path(tmp) / "ctx"
+    one given as a Path (outside the context) is read where it is (it is never edited, and its
+    `<Dockerfile>.dockerignore`, if any, applies as it would). `echo` prints the commands as a learner
+    types them (the copy, both builds, the edit) and the second build's step lines."""
+    with tempfile.TemporaryDirectory(prefix="lesson-edit-") as tmp:
+        ctx = Path(tmp) / Path(context).name
         shutil.copytree(context, ctx)
-        df: DockerfileArg = dockerfile
-        if not isinstance(dockerfile, str):
-            source = Path(dockerfile)
-            copy = Path(tmp) / "dockerfile" / source.name
-            copy.parent.mkdir()
-            shutil.copyfile(source, copy)
-            ignore = source.with_name(source.name + ".dockerignore")
-            if ignore.is_file():
-                shutil.copyfile(ignore, copy.with_name(ignore.name))
-            df = copy
         for rel in remove or []:
             (ctx / rel).unlink()
         for rel, text in (add or {}).items():
             (ctx / rel).parent.mkdir(parents=True, exist_ok=True)
             (ctx / rel).write_text(text)
-        build(ctx, dockerfile=df, tag=tag)
+        if echo:
+            print("$ " + shlex.join(["cp", "-r", str(context), str(ctx)]) + "   # a scratch copy to edit")
+            for rel in remove or []:
+                print("$ " + shlex.join(["rm", str(ctx / rel)]))
+            for rel in add or {}:
+                print(f"$ # (added {ctx / rel})")
+        first = build(ctx, dockerfile=dockerfile, tag=tag, echo=echo, echo_steps=False)
+        line = f"// edited {time.time()}" if not edit.endswith((".json", ".xml")) else ""
         with (ctx / edit).open("a") as f:
-            f.write(f"\n// edited {time.time()}\n" if not edit.endswith((".json", ".xml")) else "\n")
-        again = build(ctx, dockerfile=df, tag=tag)
+            f.write(f"\n{line}\n")
+        if echo:
+            print(f"   ({len(step_lines(first.steps))} steps, {first.seconds:.1f} s)")
+            print("$ " + (f"echo {shlex.quote(line)} >> " if line else "echo >> ") + shlex.quote(str(ctx / edit)))
+        again = build(ctx, dockerfile=dockerfile, tag=tag, echo=echo)
+        if echo:
+            print(f"   (rebuilt in {again.seconds:.1f} s)")
     return Rebuild(again.seconds, again.cached_steps, again.rerun_steps)
 
 
