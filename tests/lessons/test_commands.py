@@ -49,7 +49,8 @@ def _rerun(engine: Engine, shown: str, cwd: Path, iid: Path) -> str:
     return iid.read_text().strip()
 
 
-def test_a_shown_build_command_rebuilds_the_same_image(engine: Engine, tmp_path: Path, capsys: pytest.CaptureFixture[str],
+def test_a_shown_build_command_rebuilds_the_same_image(engine: Engine, tmp_path: Path,
+                                                       capsys: pytest.CaptureFixture[str],
                                                        cleanup_images: list[str]) -> None:
     ctx = tmp_path / "app"
     ctx.mkdir()
