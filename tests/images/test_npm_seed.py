@@ -32,7 +32,7 @@ def test_every_course_lockfile_installs_only_seeded_packages() -> None:
     assert COURSE_LOCKFILES, "no package-lock.json in the course"
     for lock in COURSE_LOCKFILES:
         missing = _packages(lock) - seeded
-        assert not missing, f"{lock.relative_to(REPO)} needs packages the offline npm cache lacks: {sorted(missing)[:5]}"
+        assert not missing, f"{lock.relative_to(REPO)} needs packages the npm cache lacks: {sorted(missing)[:5]}"
 
 
 def test_lockfiles_name_no_registry() -> None:
