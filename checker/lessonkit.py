@@ -153,9 +153,12 @@ def docker(*args: str, lines: int | None = 25, check: bool = True) -> str:
 def step_lines(steps: list[Step], *, width: int = 110) -> list[str]:
     """A build's steps as BuildKit's summary prints them (FROM lines left out: they only name a base)."""
     out = []
+    seen: set[str] = set()
     for s in steps:
-        if s.instruction.startswith("FROM "):
+        # BuildKit can report one cached step twice (a vertex shared with another build): print it once
+        if s.instruction.startswith("FROM ") or s.name in seen:
             continue
+        seen.add(s.name)
         name = s.name if len(s.name) <= width else s.name[: width - 3] + "..."
         if s.cached:
             out.append(f" => CACHED {name}")
@@ -215,7 +218,13 @@ def _in_file_order(steps: list[Step], dockerfile: Path) -> list[Step]:
         return steps
     labels = [name or f"stage-{i}" for i, name in enumerate(_FROM.findall(text))]
     order = {label.lower(): i for i, label in enumerate(labels)}
-    return sorted(steps, key=lambda st: (order.get((st.stage or "").lower(), len(order)), st.number))
+    for st in steps:
+        # A step taken from the cache can carry the stage label of another build that made it (BuildKit
+        # names a shared vertex once): a label this file does not have says nothing about its stages.
+        if st.stage and st.stage.lower() not in order:
+            st.stage = None
+    unlabelled = 0 if len(labels) <= 1 else len(order)  # single-stage files: BuildKit gives no label
+    return sorted(steps, key=lambda st: (order.get((st.stage or "").lower(), unlabelled), st.number))
 
 
 def _result_to_built(result: BuildResult, tag: str, dockerfile: Path) -> Built:
@@ -265,18 +274,35 @@ def build(context: str | Path, *, dockerfile: DockerfileArg = "Dockerfile", tag:
     return built
 
 
+def _planned_argv(ctx: Path, df: Path, tag: str, target: str | None,
+                  build_args: dict[str, str] | None) -> list[str]:
+    """The CLI words of a build that the offline preflight refused (checker.build's order)."""
+    words = ["build", "-f", str(df), "-t", tag, *(["--target", target] if target else [])]
+    for k, v in (build_args or {}).items():
+        words += ["--build-arg", f"{k}={v}"]
+    return [*words, str(ctx)]
+
+
 def build_fails(context: str | Path, *, dockerfile: DockerfileArg = "Dockerfile",
                 tag: str = "lesson/expected-failure", target: str | None = None, builder: str = "buildkit",
-                build_args: dict[str, str] | None = None) -> str:
-    """Build something that must fail, and return the builder's error message (what a learner sees)."""
+                build_args: dict[str, str] | None = None, lines_matching: str | None = None) -> str:
+    """Build something that must fail, and return the builder's error message (what a learner sees).
+    `lines_matching` (a regex) adds the lines of the failing step's output that match it, such as the
+    tool's own error line above a long stack trace."""
     ctx = Path(context)
     df = dockerfile_path(ctx, dockerfile)
     result = _build(engine(), ctx, dockerfile=df, tag=tag, target=target, builder=builder,
                     labels=LESSON_LABEL, build_args=build_args, network=build_network())
     if result.ok:
         raise AssertionError(f"{df} (context {ctx}) was expected to fail but built")
-    print("$ " + learner_command(result.argv, classic=builder == "classic"))
-    return _terminal_view(result.log) or result.error or "failed"
+    argv = result.argv or _planned_argv(ctx, df, tag, target, build_args)  # refused before it ran
+    print("$ " + learner_command(argv, classic=builder == "classic"))
+    view = _terminal_view(result.log) or result.error or "failed"
+    if lines_matching:
+        rx = re.compile(lines_matching)
+        found = [ln for ln in result.log.splitlines() if rx.search(ln) and not ln.startswith(("#", "{"))]
+        view = "\n".join([*dict.fromkeys(found), "...", view]) if found else view
+    return view
 
 
 _EXCERPT = re.compile(r"^\S*Dockerfile[\w.-]*:\d+$")
@@ -593,12 +619,15 @@ def table(rows: list[dict[str, Any]]) -> Any:
     return Markdown("\n".join(lines))
 
 
-def bar_chart(values: dict[str, float], *, title: str, unit: str = "MB") -> Any:
+def bar_chart(values: dict[str, float], *, title: str, unit: str = "MB",
+              highlight: tuple[str, ...] = ("single",)) -> Any:
+    """Horizontal bars, one per name; names containing one of `highlight` are red (the bad case)."""
     import matplotlib.pyplot as plt  # in a notebook: the inline backend; elsewhere Agg (no display)
 
     fig, ax = plt.subplots(figsize=(7, 0.5 + 0.45 * len(values)))
     names = list(values)
-    ax.barh(names, [values[n] for n in names], color=["#c0392b" if "single" in n else "#2e86c1" for n in names])
+    ax.barh(names, [values[n] for n in names],
+            color=["#c0392b" if any(h in n for h in highlight) else "#2e86c1" for n in names])
     ax.invert_yaxis()
     ax.set_xlabel(unit)
     ax.set_title(title)
@@ -607,6 +636,32 @@ def bar_chart(values: dict[str, float], *, title: str, unit: str = "MB") -> Any:
         ax.text(values[n], i, f" {values[n]:.{digits}f}", va="center")
     fig.tight_layout()
     plt.close(fig)  # shown once, as the cell's result, not again by the inline backend
+    return fig
+
+
+def metric_charts(rows: dict[str, dict[str, float]], *, title: str,
+                  highlight: tuple[str, ...] = ("single",)) -> Any:
+    """One small bar chart per metric, side by side, with a bar per row (image): for counts that differ
+    in scale (executables, packages), where one shared axis would hide the small ones."""
+    import matplotlib.pyplot as plt
+
+    names = list(rows)
+    metrics = list(next(iter(rows.values()))) if rows else []
+    fig, axes = plt.subplots(1, len(metrics), figsize=(3.2 * len(metrics), 0.9 + 0.42 * len(names)),
+                             sharey=True, squeeze=False)
+    colors = ["#c0392b" if any(h in n for h in highlight) else "#2e86c1" for n in names]
+    for ax, metric in zip(axes[0], metrics, strict=True):
+        values = [rows[n][metric] for n in names]
+        ax.barh(names, values, color=colors)
+        ax.set_title(metric, fontsize=10)
+        top = max(values, default=0) or 1
+        ax.set_xlim(0, top * 1.35)
+        for i, v in enumerate(values):
+            ax.text(v, i, f" {v:.0f}", va="center", fontsize=9)
+    axes[0][0].invert_yaxis()
+    fig.suptitle(title)
+    fig.tight_layout()
+    plt.close(fig)
     return fig
 
 

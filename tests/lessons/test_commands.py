@@ -71,7 +71,7 @@ def test_a_shown_build_command_rebuilds_the_same_image(engine: Engine, tmp_path:
 
 def _step(line: str) -> str:
     """A printed step line without its cache state and time (they depend on what ran before)."""
-    return re.sub(r"^ => (CACHED )?|  \d+\.\ds$", "", line)
+    return re.sub(r"^ => (CACHED )?(\[[^\]]*\] )?|  \d+\.\ds$", "", line)
 
 
 def _saved_output(stem: str) -> str:
@@ -111,4 +111,5 @@ def test_lesson_four_shows_commands_that_rebuild_its_steps(engine: Engine, tmp_p
     finally:
         os.chdir(here)
     assert again.command == shown
-    assert [_step(ln) for ln in lk.step_lines(again.steps)] == saved_steps
+    # the same steps; BuildKit may place a step it shares with another build elsewhere, under its label
+    assert sorted(_step(ln) for ln in lk.step_lines(again.steps)) == sorted(saved_steps)
