@@ -646,7 +646,8 @@ def metric_charts(rows: dict[str, dict[str, float]], *, title: str,
     import matplotlib.pyplot as plt
 
     names = list(rows)
-    metrics = list(next(iter(rows.values()))) if rows else []
+    metrics = [m for m in (next(iter(rows.values())) if rows else {})
+               if any(rows[n][m] for n in names)]  # a metric that is 0 everywhere says nothing
     fig, axes = plt.subplots(1, len(metrics), figsize=(3.2 * len(metrics), 0.9 + 0.42 * len(names)),
                              sharey=True, squeeze=False)
     colors = ["#c0392b" if any(h in n for h in highlight) else "#2e86c1" for n in names]
@@ -657,7 +658,8 @@ def metric_charts(rows: dict[str, dict[str, float]], *, title: str,
         top = max(values, default=0) or 1
         ax.set_xlim(0, top * 1.35)
         for i, v in enumerate(values):
-            ax.text(v, i, f" {v:.0f}", va="center", fontsize=9)
+            ax.text(v, i, f" {v:.0f}" if float(v).is_integer() or v >= 100 else f" {v:.1f}", va="center",
+                    fontsize=9)
     axes[0][0].invert_yaxis()
     fig.suptitle(title)
     fig.tight_layout()
