@@ -65,6 +65,7 @@ class BuildResult:
     stopped_early: bool = False
     timed_out: bool = False
     warnings: list[dict[str, object]] = field(default_factory=list)
+    argv: list[str] = field(default_factory=list)  # the CLI words after `docker` that ran the build
 
     def step_for(self, pattern: str) -> Step | None:
         rx = re.compile(pattern)
@@ -362,7 +363,7 @@ def _build(engine: Engine, context: Path, *, dockerfile: Path | None, tag: str |
         error = _error_from(progress, log)
     return BuildResult(ok=ok, builder=builder, tag=tag, image_id=image_id, seconds=seconds,
                        steps=progress.steps, log=log, error=error, stopped_early=stopped, timed_out=timed_out,
-                       warnings=progress.warnings)
+                       warnings=progress.warnings, argv=args)
 
 
 def _terminate(proc: subprocess.Popen[str]) -> None:

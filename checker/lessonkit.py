@@ -17,6 +17,7 @@ import io
 import json
 import os
 import re
+import shlex
 import shutil
 import tarfile
 import tempfile
@@ -67,6 +68,105 @@ def _facts(tag: str) -> ImageFacts:
     return _facts_cache[image_id]
 
 
+# --- the docker commands a learner types -------------------------------------------------------------
+# Every build and run below is shown as the `docker` command a learner types. The command shown is the
+# one that ran minus the flags this machine adds (machine_note() says which and why):
+_MACHINE_ONLY = frozenset({"--load", "--force-rm"})  # buildx's --load is what plain `docker build` does
+_MACHINE_WITH_VALUE = frozenset({"--label", "--iidfile"})  # lesson label (clean-up), image id file
+_MACHINE_PREFIXES = ("--progress=", "--network=")  # JSON progress for the notebook; builds' network here
+
+
+def learner_command(argv: list[str], *, classic: bool = False) -> str:
+    """The command a learner types for the CLI words `argv` that ran (after `docker`): `buildx build
+    --load` is `docker build`, and the machine's own flags (see machine_note) are left out."""
+    words = ["build", *argv[2:]] if argv[:2] == ["buildx", "build"] else list(argv)
+    shown: list[str] = []
+    skip = 0
+    for word in words:
+        if skip:
+            skip -= 1
+        elif word in _MACHINE_ONLY or word.startswith(_MACHINE_PREFIXES):
+            pass
+        elif word in _MACHINE_WITH_VALUE:
+            skip = 1
+        else:
+            shown.append(word)
+    return ("DOCKER_BUILDKIT=0 " if classic else "") + shlex.join(["docker", *shown])
+
+
+def machine_build_flags(tag_labels: bool = True) -> list[str]:
+    """The flags this machine adds to a learner's `docker build` (what learner_command leaves out), so
+    that a shown command can be run again exactly: `docker <shown words> <these flags>`."""
+    from checker.build import STAGEWISE_LABEL
+
+    flags = [f"--network={build_network()}"]
+    if tag_labels:
+        for k, v in {STAGEWISE_LABEL: "stagewise", **LESSON_LABEL}.items():
+            flags += ["--label", f"{k}={v}"]
+    return flags
+
+
+def machine_note() -> None:
+    """Say once per lesson which flags this machine adds to the commands shown, and why."""
+    eng = engine()
+    build_words = ("`docker buildx build --load` (what `docker build` is since Docker 23)" if eng.buildx_version
+                   else "`docker build` (BuildKit)")
+    lines = [
+        "The `$ docker ...` lines below are the commands as you type them on your own machine; they ran here",
+        f"as {build_words} with a few flags of this machine's own, left out of what is shown:",
+        f"  --network={build_network()}    "
+        + ("no network inside builds: this engine has no registry and no bridge network; the base images"
+           "\n                       are local offline substitutes" if build_network() == "none"
+           else "the engine's default network"),
+        "  --progress=rawjson   the notebook reads BuildKit's steps as JSON and prints the lines you see",
+        "                       (' => CACHED [stage n/m] ...' as BuildKit's own summary prints them)",
+        "  --label io.stagewise.lesson=true   so that the lesson can remove the images it made",
+    ]
+    if eng.offline:
+        lines += [
+            "A `docker run` of a server runs here with `--network host` and a free loopback port in PORT",
+            "(this engine cannot publish ports); on your machine use `-p 8080:8080 -e PORT=8080` and",
+            "`curl localhost:8080`. Other runs get `--network none`: nothing in them needs a network.",
+        ]
+    print("\n".join(lines))
+
+
+def docker(*args: str, lines: int | None = 25, check: bool = True) -> str:
+    """Run a `docker` command as a learner types it and print it with its real output (its first
+    `lines` lines). `docker run` gets `--network none` here (see machine_note). Returns the output."""
+    ran = list(args)
+    if ran[:1] == ["run"] and not any(a.startswith("--network") for a in ran):
+        ran[1:1] = ["--network", "none", "--label", "io.stagewise.lesson=true"]
+    proc = engine().docker(*ran, check=False)
+    out = (proc.stdout or "") + (proc.stderr or "")
+    print("$ " + shlex.join(["docker", *args]))
+    shown = out.rstrip("\n").splitlines()
+    if lines is not None and len(shown) > lines:
+        shown = [*shown[:lines], f"... ({len(shown) - lines} more lines)"]
+    if shown:
+        print("\n".join(shown))
+    if check and proc.returncode != 0:
+        raise RuntimeError(f"docker {' '.join(args)} failed ({proc.returncode}): {out.strip()[-400:]}")
+    return out
+
+
+def step_lines(steps: list[Step], *, width: int = 110) -> list[str]:
+    """A build's steps as BuildKit's summary prints them (FROM lines left out: they only name a base)."""
+    out = []
+    seen: set[str] = set()
+    for s in steps:
+        # BuildKit can report one cached step twice (a vertex shared with another build): print it once
+        if s.instruction.startswith("FROM ") or s.name in seen:
+            continue
+        seen.add(s.name)
+        name = s.name if len(s.name) <= width else s.name[: width - 3] + "..."
+        if s.cached:
+            out.append(f" => CACHED {name}")
+        else:
+            out.append(f" => {name}" + (f"  {s.seconds:.1f}s" if s.seconds is not None else ""))
+    return out
+
+
 @dataclass
 class Built:
     tag: str
@@ -75,6 +175,8 @@ class Built:
     size_mb: float
     steps: list[Step] = field(default_factory=list)
     error: str | None = None
+    command: str = ""  # the docker command a learner types for this build (learner_command)
+    image_id: str | None = None
 
     # FROM lines are left out: they only name a base image, and BuildKit never reports them as cached.
     @property
@@ -116,13 +218,28 @@ def _in_file_order(steps: list[Step], dockerfile: Path) -> list[Step]:
         return steps
     labels = [name or f"stage-{i}" for i, name in enumerate(_FROM.findall(text))]
     order = {label.lower(): i for i, label in enumerate(labels)}
-    return sorted(steps, key=lambda st: (order.get((st.stage or "").lower(), len(order)), st.number))
+    for st in steps:
+        # A step taken from the cache can carry the stage label of another build that made it (BuildKit
+        # names a shared vertex once): a label this file does not have says nothing about its stages.
+        if st.stage and st.stage.lower() not in order:
+            st.stage = None
+    unlabelled = 0 if len(labels) <= 1 else len(order)  # single-stage files: BuildKit gives no label
+    return sorted(steps, key=lambda st: (order.get((st.stage or "").lower(), unlabelled), st.number))
 
 
 def _result_to_built(result: BuildResult, tag: str, dockerfile: Path) -> Built:
     size = engine().client.images.get(tag).attrs["Size"] / 1e6 if result.ok else 0.0
     return Built(tag, result.ok, round(result.seconds, 2), round(size, 1),
-                 _in_file_order(result.steps, dockerfile), result.error)
+                 _in_file_order(result.steps, dockerfile), result.error,
+                 learner_command(result.argv, classic=result.builder == "classic"), result.image_id)
+
+
+def _echo_build(built: Built, *, steps: bool = True) -> None:
+    print("$ " + built.command)
+    if steps:
+        shown = step_lines(built.steps)
+        if shown:
+            print("\n".join(shown))
 
 
 # A `dockerfile=` argument: a str is a file name inside the context ("Dockerfile.single"); a Path is the
@@ -139,30 +256,53 @@ def dockerfile_path(context: str | Path, dockerfile: DockerfileArg = "Dockerfile
 
 def build(context: str | Path, *, dockerfile: DockerfileArg = "Dockerfile", tag: str, target: str | None = None,
           builder: str = "buildkit", no_cache: bool = False, check: bool = True,
-          build_args: dict[str, str] | None = None, platform: str | None = None) -> Built:
+          build_args: dict[str, str] | None = None, platform: str | None = None,
+          echo: bool = True, echo_steps: bool = True) -> Built:
     """Build for real (see build_network). With check=True a failed build raises with BuildKit's error.
-    `platform` ("linux/arm64") builds for another platform, as `docker build --platform` does."""
+    `platform` ("linux/arm64") builds for another platform, as `docker build --platform` does.
+    `echo` prints the docker command a learner types for it, then (`echo_steps`) its step lines."""
     ctx = Path(context)
     df = dockerfile_path(ctx, dockerfile)
     result = _build(engine(), ctx, dockerfile=df, tag=tag, target=target, builder=builder,
                     no_cache=no_cache, labels=LESSON_LABEL, build_args=build_args, network=build_network(),
                     extra_args=["--platform", platform] if platform else None)
+    built = _result_to_built(result, tag, df)
+    if echo:
+        _echo_build(built, steps=echo_steps and result.ok)
     if check and not result.ok:
         raise RuntimeError(f"build of {df} (context {ctx}) failed: {result.error}")
-    return _result_to_built(result, tag, df)
+    return built
+
+
+def _planned_argv(ctx: Path, df: Path, tag: str, target: str | None,
+                  build_args: dict[str, str] | None) -> list[str]:
+    """The CLI words of a build that the offline preflight refused (checker.build's order)."""
+    words = ["build", "-f", str(df), "-t", tag, *(["--target", target] if target else [])]
+    for k, v in (build_args or {}).items():
+        words += ["--build-arg", f"{k}={v}"]
+    return [*words, str(ctx)]
 
 
 def build_fails(context: str | Path, *, dockerfile: DockerfileArg = "Dockerfile",
                 tag: str = "lesson/expected-failure", target: str | None = None, builder: str = "buildkit",
-                build_args: dict[str, str] | None = None) -> str:
-    """Build something that must fail, and return the builder's error message (what a learner sees)."""
+                build_args: dict[str, str] | None = None, lines_matching: str | None = None) -> str:
+    """Build something that must fail, and return the builder's error message (what a learner sees).
+    `lines_matching` (a regex) adds the lines of the failing step's output that match it, such as the
+    tool's own error line above a long stack trace."""
     ctx = Path(context)
     df = dockerfile_path(ctx, dockerfile)
     result = _build(engine(), ctx, dockerfile=df, tag=tag, target=target, builder=builder,
                     labels=LESSON_LABEL, build_args=build_args, network=build_network())
     if result.ok:
         raise AssertionError(f"{df} (context {ctx}) was expected to fail but built")
-    return _terminal_view(result.log) or result.error or "failed"
+    argv = result.argv or _planned_argv(ctx, df, tag, target, build_args)  # refused before it ran
+    print("$ " + learner_command(argv, classic=builder == "classic"))
+    view = _terminal_view(result.log) or result.error or "failed"
+    if lines_matching:
+        rx = re.compile(lines_matching)
+        found = [ln for ln in result.log.splitlines() if rx.search(ln) and not ln.startswith(("#", "{"))]
+        view = "\n".join([*dict.fromkeys(found), "...", view]) if found else view
+    return view
 
 
 _EXCERPT = re.compile(r"^\S*Dockerfile[\w.-]*:\d+$")
@@ -355,14 +495,40 @@ def config(tag: str) -> dict[str, Any]:
 
 def run_and_request(tag: str, *, path: str = "/", port_env: str = "PORT", host_env: str | None = None,
                     env: dict[str, str] | None = None, wait_healthy: bool = False, timeout: float = 30,
-                    args: list[str] | None = None) -> HttpAnswer:
+                    args: list[str] | None = None, echo: bool = True, echo_lines: int = 4) -> HttpAnswer:
     """Run on the host network with a free loopback port in `port_env`, and request `path`. `args` replace
-    the image's CMD, as arguments after the image name in `docker run` do."""
-    return run_http(engine(), tag, path=path, port_env=port_env, host_env=host_env, env=env,
-                    wait_healthy=wait_healthy, timeout=timeout, labels=LESSON_LABEL, command=args)
+    the image's CMD, as arguments after the image name in `docker run` do. `echo` prints the
+    equivalent `docker run` and `curl` commands and the first lines of the answer."""
+    answer = run_http(engine(), tag, path=path, port_env=port_env, host_env=host_env, env=env,
+                      wait_healthy=wait_healthy, timeout=timeout, labels=LESSON_LABEL, command=args)
+    if echo:
+        envs = [f"{k}={v}" for k, v in (env or {}).items()]
+        envs.append(f"{port_env}={answer.port}")
+        if host_env:
+            envs.append(f"{host_env}=127.0.0.1")
+        words = ["docker", "run", "-d", "--rm", "--network", "host"]
+        for e in envs:
+            words += ["-e", e]
+        print("$ " + shlex.join([*words, tag, *(args or [])]))
+        print("$ " + shlex.join(["curl", "-i", f"http://127.0.0.1:{answer.port}{path}"]))
+        if answer.status is not None:
+            print(f"HTTP/1.1 {answer.status}")
+            body = answer.body.rstrip("\n").splitlines()
+            print("\n".join(body[:echo_lines] + ([f"... ({len(body) - echo_lines} more lines)"]
+                                                   if len(body) > echo_lines else [])))
+        else:
+            print(f"curl: no answer ({answer.error})")
+    return answer
 
 
-def run(tag: str, *args: str, entrypoint: list[str] | None = None) -> CommandAnswer:
+def run(tag: str, *args: str, entrypoint: list[str] | None = None, echo: bool = True) -> CommandAnswer:
+    """Run `tag` with `args` and no network, as `docker run --rm --network none tag args` does; `echo`
+    prints that command (the output is the caller's to show)."""
+    if echo:
+        words = ["docker", "run", "--rm", "--network", "none"]
+        if entrypoint is not None:
+            words += ["--entrypoint", entrypoint[0]]
+        print("$ " + shlex.join([*words, tag, *(entrypoint or [])[1:], *args]))
     return run_command(engine(), tag, list(args), entrypoint=entrypoint, labels=LESSON_LABEL)
 
 
@@ -397,36 +563,39 @@ class Rebuild:
 
 def rebuild_after_edit(context: str | Path, edit: str, *, dockerfile: DockerfileArg = "Dockerfile",
                        tag: str = "lesson/rebuild", add: dict[str, str] | None = None,
-                       remove: list[str] | None = None) -> Rebuild:
+                       remove: list[str] | None = None, echo: bool = True) -> Rebuild:
     """Build once, append a line to one file (in a scratch copy of the context), build again and time it.
 
     `edit`, `add` and `remove` name files in the context. `add` writes extra files into the scratch copy
     before the first build (path -> text), `remove` deletes files from it (e.g. ".dockerignore"), so one
     app folder can show both sides of a comparison. A Dockerfile named by a str is the scratch copy's;
-    one given as a Path (outside the context) is copied beside the scratch context, with its
-    `<Dockerfile>.dockerignore` if it has one, so that nothing of the lesson's own files is ever edited."""
-    with tempfile.TemporaryDirectory(prefix="stagewise-lesson-") as tmp:
-        ctx = Path(tmp) / "ctx"
+    one given as a Path (outside the context) is read where it is (it is never edited, and its
+    `<Dockerfile>.dockerignore`, if any, applies as it would). `echo` prints the commands as a learner
+    types them (the copy, both builds, the edit) and the second build's step lines."""
+    with tempfile.TemporaryDirectory(prefix="lesson-edit-") as tmp:
+        ctx = Path(tmp) / Path(context).name
         shutil.copytree(context, ctx)
-        df: DockerfileArg = dockerfile
-        if not isinstance(dockerfile, str):
-            source = Path(dockerfile)
-            copy = Path(tmp) / "dockerfile" / source.name
-            copy.parent.mkdir()
-            shutil.copyfile(source, copy)
-            ignore = source.with_name(source.name + ".dockerignore")
-            if ignore.is_file():
-                shutil.copyfile(ignore, copy.with_name(ignore.name))
-            df = copy
         for rel in remove or []:
             (ctx / rel).unlink()
         for rel, text in (add or {}).items():
             (ctx / rel).parent.mkdir(parents=True, exist_ok=True)
             (ctx / rel).write_text(text)
-        build(ctx, dockerfile=df, tag=tag)
+        if echo:
+            print("$ " + shlex.join(["cp", "-r", str(context), str(ctx)]) + "   # a scratch copy to edit")
+            for rel in remove or []:
+                print("$ " + shlex.join(["rm", str(ctx / rel)]))
+            for rel in add or {}:
+                print(f"$ # (added {ctx / rel})")
+        first = build(ctx, dockerfile=dockerfile, tag=tag, echo=echo, echo_steps=False)
+        line = f"// edited {time.time()}" if not edit.endswith((".json", ".xml")) else ""
         with (ctx / edit).open("a") as f:
-            f.write(f"\n// edited {time.time()}\n" if not edit.endswith((".json", ".xml")) else "\n")
-        again = build(ctx, dockerfile=df, tag=tag)
+            f.write(f"\n{line}\n")
+        if echo:
+            print(f"   ({len(step_lines(first.steps))} steps, {first.seconds:.1f} s)")
+            print("$ " + (f"echo {shlex.quote(line)} >> " if line else "echo >> ") + shlex.quote(str(ctx / edit)))
+        again = build(ctx, dockerfile=dockerfile, tag=tag, echo=echo)
+        if echo:
+            print(f"   (rebuilt in {again.seconds:.1f} s)")
     return Rebuild(again.seconds, again.cached_steps, again.rerun_steps)
 
 
@@ -450,12 +619,15 @@ def table(rows: list[dict[str, Any]]) -> Any:
     return Markdown("\n".join(lines))
 
 
-def bar_chart(values: dict[str, float], *, title: str, unit: str = "MB") -> Any:
+def bar_chart(values: dict[str, float], *, title: str, unit: str = "MB",
+              highlight: tuple[str, ...] = ("single",)) -> Any:
+    """Horizontal bars, one per name; names containing one of `highlight` are red (the bad case)."""
     import matplotlib.pyplot as plt  # in a notebook: the inline backend; elsewhere Agg (no display)
 
     fig, ax = plt.subplots(figsize=(7, 0.5 + 0.45 * len(values)))
     names = list(values)
-    ax.barh(names, [values[n] for n in names], color=["#c0392b" if "single" in n else "#2e86c1" for n in names])
+    ax.barh(names, [values[n] for n in names],
+            color=["#c0392b" if any(h in n for h in highlight) else "#2e86c1" for n in names])
     ax.invert_yaxis()
     ax.set_xlabel(unit)
     ax.set_title(title)
@@ -464,6 +636,34 @@ def bar_chart(values: dict[str, float], *, title: str, unit: str = "MB") -> Any:
         ax.text(values[n], i, f" {values[n]:.{digits}f}", va="center")
     fig.tight_layout()
     plt.close(fig)  # shown once, as the cell's result, not again by the inline backend
+    return fig
+
+
+def metric_charts(rows: dict[str, dict[str, float]], *, title: str,
+                  highlight: tuple[str, ...] = ("single",)) -> Any:
+    """One small bar chart per metric, side by side, with a bar per row (image): for counts that differ
+    in scale (executables, packages), where one shared axis would hide the small ones."""
+    import matplotlib.pyplot as plt
+
+    names = list(rows)
+    metrics = [m for m in (next(iter(rows.values())) if rows else {})
+               if any(rows[n][m] for n in names)]  # a metric that is 0 everywhere says nothing
+    fig, axes = plt.subplots(1, len(metrics), figsize=(3.2 * len(metrics), 0.9 + 0.42 * len(names)),
+                             sharey=True, squeeze=False)
+    colors = ["#c0392b" if any(h in n for h in highlight) else "#2e86c1" for n in names]
+    for ax, metric in zip(axes[0], metrics, strict=True):
+        values = [rows[n][metric] for n in names]
+        ax.barh(names, values, color=colors)
+        ax.set_title(metric, fontsize=10)
+        top = max(values, default=0) or 1
+        ax.set_xlim(0, top * 1.35)
+        for i, v in enumerate(values):
+            ax.text(v, i, f" {v:.0f}" if float(v).is_integer() or v >= 100 else f" {v:.1f}", va="center",
+                    fontsize=9)
+    axes[0][0].invert_yaxis()
+    fig.suptitle(title)
+    fig.tight_layout()
+    plt.close(fig)
     return fig
 
 

@@ -14,6 +14,7 @@ import stat
 import subprocess
 import sys
 import tarfile
+import tempfile
 import threading
 import time
 import zipfile
@@ -380,6 +381,32 @@ def npm_pack(spec: str, *, node: Path, npm_cli: Path, log: Log) -> Path:
         if not tarball.exists():
             raise KitError(f"npm pack {spec} did not produce {tarball.name}")
         return tarball
+
+
+def npm_seed_cache(seed: Path, *, node: Path, npm_cli: Path, log: Log) -> Path:
+    """An npm cache (its `_cacache` folder) holding every package of the lockfile in `seed` (a folder with
+    package.json and package-lock.json), filled by `npm ci` with the host's ordinary npm configuration.
+    Cached in the kit per lockfile content; returns the folder that holds `_cacache`."""
+    lock = seed / "package-lock.json"
+    digest = sha256_file(lock)[:16]
+    dest = kit_home() / "npm-seed" / digest
+    with _lock_for(f"npm-seed:{digest}"):
+        if (dest / "_cacache").is_dir():
+            return dest
+        log(f"npm ci (seed cache for {seed.name})")
+        with tempfile.TemporaryDirectory(prefix="npm-seed-", dir=kit_home()) as tmp:
+            project = Path(tmp) / "project"
+            project.mkdir()
+            for name in ("package.json", "package-lock.json"):
+                shutil.copyfile(seed / name, project / name)
+            cache = Path(tmp) / "cache"
+            env = dict(os.environ, npm_config_update_notifier="false", npm_config_fund="false",
+                       npm_config_audit="false")
+            run([str(node), str(npm_cli), "ci", "--ignore-scripts", "--no-audit", "--no-fund", "--cache",
+                 str(cache)], cwd=project, env=env, what=f"npm ci {seed.name}", timeout=900)
+            dest.mkdir(parents=True, exist_ok=True)
+            shutil.move(str(cache / "_cacache"), dest / "_cacache")
+        return dest
 
 
 # --- trees and tarballs --------------------------------------------------------------------------------

