@@ -70,7 +70,8 @@ def test_a_build_reads_the_learners_ignore_file(engine: Engine, tmp_path: Path) 
     folder = tmp_path / "learner"
     folder.mkdir()
     text = "FROM busybox:1.36\nCOPY . /ctx\nRUN test -e /ctx/keep.txt && test ! -e /ctx/secret.txt\n"
-    for name, dockerfile in ((".dockerignore", text), ("Dockerfile.dockerignore", "# syntax=docker/dockerfile:1\n" + text)):
+    syntax = "# syntax=docker/dockerfile:1\n" + text
+    for name, dockerfile in ((".dockerignore", text), ("Dockerfile.dockerignore", syntax)):
         for old in folder.iterdir():
             old.unlink()
         (folder / "Dockerfile").write_text(dockerfile)
