@@ -58,6 +58,19 @@ BUILD_ERROR_HINTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"the --mount option requires BuildKit"),
      "RUN --mount needs BuildKit: build with `docker buildx build`, or drop the cache mount for the classic "
      "builder."),
+    (re.compile(r'nginx: \[emerg\] (?:mkdir|open)\(\) "[^"]+" failed \(13: Permission denied\)'),  # pitfall 33
+     "nginx runs as a non-root user but the stock image keeps /var/cache/nginx, /var/run/nginx.pid and "
+     "/etc/nginx/conf.d root-owned. Use nginxinc/nginx-unprivileged, or before `USER nginx` chown those paths "
+     "(`RUN chown -R nginx:nginx /var/cache/nginx /etc/nginx/conf.d && touch /var/run/nginx.pid && chown "
+     "nginx:nginx /var/run/nginx.pid`) and listen on a port >= 1024."),
+    (re.compile(r"bind\(\) to \S+:(?:[1-9]\d{0,2}|10[01]\d|102[0-3]) failed \(13: Permission denied\)"),  # 33
+     "A non-root server cannot listen on a port below 1024: listen on 8080 (and EXPOSE 8080), or use an "
+     "unprivileged image such as nginxinc/nginx-unprivileged."),
+    (re.compile(r"(?:mkdir: can't create directory|mkdir: cannot create directory|touch: cannot touch|"
+                r"can't create) '?[^':]+'?: Permission denied"),  # pitfall 31
+     "A RUN after `USER` runs as that user, and folders made before it (WORKDIR, `RUN mkdir`, files copied "
+     "from another stage) belong to root. Make the folder and hand it over before USER (`RUN mkdir -p "
+     "/app/logs && chown app:app /app/logs`), or copy with `COPY --chown=app:app`."),
     (re.compile(r"unable to find user|no matching entries in passwd file"),
      "The user does not exist in that stage. scratch and distroless have no /etc/passwd entries for your "
      "names: use a numeric `USER 65532:65532`, or create the user in the final stage first."),

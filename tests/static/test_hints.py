@@ -40,3 +40,14 @@ def test_maven_offline_after_go_offline() -> None:
 def test_an_image_pull_is_still_an_image_pull() -> None:
     hint = build_hint("ERROR: pull access denied for bulid, repository does not exist or may require 'docker login'")
     assert hint is not None and "stage" in hint
+
+
+@pytest.mark.parametrize(("text", "words"), [
+    ("#9 0.21 mkdir: can't create directory '/app/logs': Permission denied", ["before USER", "chown"]),
+    ('nginx: [emerg] mkdir() "/var/cache/nginx/client_temp" failed (13: Permission denied)',
+     ["/var/cache/nginx", "nginx-unprivileged"]),
+    ("nginx: [emerg] bind() to 0.0.0.0:80 failed (13: Permission denied)", ["below 1024", "8080"]),
+])
+def test_non_root_write_errors_name_the_fix(text: str, words: list[str]) -> None:
+    hint = build_hint(text)
+    assert hint is not None and all(w in hint for w in words), hint
