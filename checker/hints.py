@@ -11,8 +11,11 @@ _NO_NETWORK = ("Builds here have no network at all (the checker and the grader b
 BUILD_ERROR_HINTS: list[tuple[re.Pattern[str], str]] = [
     # First: the build could not download something. Matched before the image-pull hint below, whose words
     # ("no such host") a download error can share.
-    (re.compile(r"Cannot access \S+ \([^)]*\) in offline mode and the artifact \S+ has not been downloaded"),  # 25
-     "`mvn -o` asked Maven for an artifact that `dependency:go-offline` never fetched: go-offline does not "
+    (re.compile(r"(?:\[ERROR\] )?(?:Failed to execute goal \S+[^\n]*?(?:in offline mode|Unable to generate "
+                r"classpath)[^\n]*|Cannot access \S+ \([^)]*\) in offline mode and the artifact \S+ has not been "
+                r"downloaded[^\n]*)"),  # pitfall 25
+     "Maven stopped: `{match}`. With `-o` Maven may use only what ~/.m2 already holds, and `dependency:go-offline` "
+     "did not fetch everything: it does not "
      "resolve every plugin the lifecycle binds (surefire, jar, resources in the versions the build really uses) "
      "nor dependencies declared on plugins (MDEP-82, MDEP-820). Drop `-o` and treat go-offline as a cache "
      "warm-up, or keep ~/.m2 in a cache mount (`RUN --mount=type=cache,target=/root/.m2 mvn -B package`)."),
@@ -58,6 +61,11 @@ BUILD_ERROR_HINTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"the --mount option requires BuildKit"),
      "RUN --mount needs BuildKit: build with `docker buildx build`, or drop the cache mount for the classic "
      "builder."),
+    (re.compile(r"/etc/nginx/templates exists, but /etc/nginx/conf\.d is not writable"),  # pitfall 33
+     "nginx's entrypoint runs as your non-root USER and cannot write /etc/nginx/conf.d, so your template is not "
+     "rendered and nginx falls back to the default config on port 80, which a non-root user cannot bind. Chown "
+     "the paths nginx writes before `USER nginx` (`RUN chown -R nginx:nginx /var/cache/nginx /etc/nginx/conf.d && "
+     "touch /var/run/nginx.pid && chown nginx:nginx /var/run/nginx.pid`), or use nginxinc/nginx-unprivileged."),
     (re.compile(r'nginx: \[emerg\] (?:mkdir|open)\(\) "[^"]+" failed \(13: Permission denied\)'),  # pitfall 33
      "nginx runs as a non-root user but the stock image keeps /var/cache/nginx, /var/run/nginx.pid and "
      "/etc/nginx/conf.d root-owned. Use nginxinc/nginx-unprivileged, or before `USER nginx` chown those paths "
@@ -107,9 +115,12 @@ BUILD_ERROR_HINTS: list[tuple[re.Pattern[str], str]] = [
 
 
 def build_hint(error: str) -> str | None:
+    """The hint for the first known error in the text; `{match}` in a hint quotes the tool's own line."""
     for rx, hint in BUILD_ERROR_HINTS:
-        if rx.search(error):
-            return hint
+        m = rx.search(error)
+        if m:
+            quoted = " ".join(m.group(0).split())
+            return hint.replace("{match}", quoted if len(quoted) <= 240 else quoted[:237] + "...")
     return None
 
 

@@ -78,13 +78,14 @@ def _root_owner(ctx: Context, made: list[Made], path: str, user_ins: Instruction
 
 
 def _verdict(ins: Instruction, path: str, owner: Made, user: str, what: str) -> Verdict:
+    """`path` is the folder the user needs to write; `owner` the root-made folder that holds (or is) it."""
     return warned(
-        f"Line {ins.line}: {q(ins)}: `{posixpath.dirname(path) if owner.path != path else path}` was made by root "
-        f"(line {owner.instr.line} `{owner.instr.snippet}`) and is not handed to `{user}`, so {what}. WORKDIR and "
-        "`RUN mkdir` before USER create root-owned folders, and files copied from another stage stay root's.",
+        f"Line {ins.line}: {q(ins)}: `{owner.path}` was made by root (line {owner.instr.line} "
+        f"`{owner.instr.snippet}`) and is not handed to `{user}`, so {what}. WORKDIR and `RUN mkdir` before USER "
+        "create root-owned folders, and files copied from another stage stay root's.",
         ins.line,
         ins.snippet,
-        hint=f"Before USER: `RUN mkdir -p {owner.path} && chown {user} {owner.path}`, or copy with "
+        hint=f"Before `USER {user}`: `RUN mkdir -p {path} && chown {user} {path}`, or copy with "
         f"`COPY --chown={user}`; keep the code read-only and make only the data folders writable.",
     )
 

@@ -44,12 +44,23 @@ def check(ctx: Context) -> list[Verdict]:
     missing = [p for p in PATHS if p not in handled]
     if not missing:
         return [passed(f"{q(ins)}: the nginx cache, pid and conf paths are made writable first.", ins.line)]
-    first = missing[0]
+    templates = any(
+        i.copy is not None and i.copy.dest_abs.startswith("/etc/nginx/templates") for i in ctx.final_instructions()
+    )
+    if templates and "/etc/nginx/conf.d" in missing:
+        # seen on the engine: the entrypoint cannot render the template, nginx keeps the default config (port 80)
+        first = (
+            "20-envsubst-on-templates.sh: ERROR: /etc/nginx/templates exists, but /etc/nginx/conf.d is not "
+            "writable`, so your template is not rendered, nginx keeps its default config on port 80 and stops with "
+            "`nginx: [emerg] bind() to 0.0.0.0:80 failed (13: Permission denied)"
+        )
+    else:
+        first = PATHS[missing[0]]
     return [
         warned(
             f"Line {ins.line}: {q(ins)} runs the stock `{info.display}` as `{user}`, but the image keeps "
             + ", ".join(f"`{p}`" for p in missing)
-            + f" root-owned, so nginx stops at start: `{PATHS[first]}`.",
+            + f" root-owned, so nginx cannot start: `{first}`.",
             ins.line,
             ins.snippet,
             *missing,

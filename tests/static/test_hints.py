@@ -51,3 +51,19 @@ def test_an_image_pull_is_still_an_image_pull() -> None:
 def test_non_root_write_errors_name_the_fix(text: str, words: list[str]) -> None:
     hint = build_hint(text)
     assert hint is not None and all(w in hint for w in words), hint
+
+
+def test_maven_offline_quotes_mavens_own_line() -> None:
+    """The error `mvn -o package` printed after go-offline on the engine (exercises/migration/wrong/)."""
+    text = ("#12 9.321 [ERROR] Failed to execute goal org.apache.maven.plugins:maven-surefire-plugin:2.22.3:test "
+            "(default-test) on project catalog: Unable to generate classpath: org.apache.maven.artifact.resolver."
+            "MultipleArtifactsNotFoundException: Missing:\n#12 9.321 [ERROR] ----------\n")
+    hint = build_hint(text)
+    assert hint is not None and "maven-surefire-plugin:2.22.3:test" in hint and "go-offline" in hint
+
+
+def test_nginx_template_not_rendered_for_a_non_root_user() -> None:
+    text = ("20-envsubst-on-templates.sh: ERROR: /etc/nginx/templates exists, but /etc/nginx/conf.d is not writable\n"
+            "nginx: [emerg] bind() to 0.0.0.0:80 failed (13: Permission denied)\n")
+    hint = build_hint(text)
+    assert hint is not None and "not rendered" in hint and "chown" in hint
