@@ -109,7 +109,7 @@ def stage_makes(ctx: Context, stage: Stage, path: str) -> Made | None:
     norm = posixpath.normpath(glob_free)
     best: Made | None = None
     for m in made_in_chain(ctx, stage):
-        if m.how == "WORKDIR" and m.path != norm and not norm.startswith(m.path.rstrip("/") + "/"):
+        if m.how == "WORKDIR" and not (m.path == norm or m.path.startswith(norm.rstrip("/") + "/")):
             continue  # a WORKDIR makes its folder, nothing under it
         if covers(m.path, norm) and (best is None or len(m.path) > len(best.path)):
             best = m

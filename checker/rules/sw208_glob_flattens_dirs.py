@@ -8,6 +8,9 @@ from checker.analysis import Context
 from checker.report import Concern
 from checker.rules.base import Kind, Rule, RuleDoc, Verdict, passed, q, warned
 
+# Folders that hold files side by side (binaries, jars): a glob of them rarely meets a sub-folder.
+_FLAT = frozenset({"bin", "sbin", "libs", "lib", "jars"})
+
 
 def check(ctx: Context) -> list[Verdict]:
     out: list[Verdict] = []
@@ -18,7 +21,7 @@ def check(ctx: Context) -> list[Verdict]:
                 continue
             for src in cp.sources:
                 parent, last = posixpath.split(src.rstrip("/") if src.endswith("*/") else src)
-                if last not in ("*", "**") or not parent:
+                if last not in ("*", "**") or not parent or posixpath.basename(parent.rstrip("/")) in _FLAT:
                     continue
                 sub = f"{parent.rstrip('/')}/assets"
                 out.append(

@@ -15,6 +15,7 @@ def check(ctx: Context) -> list[Verdict]:
     final = ctx.final_image
     out: list[Verdict] = []
     judged = False
+    reported: set[int] = set()  # go builds already named: one finding each
     for ins, cp, src_stage in ctx.final_stage_copies():
         builds = go_builds(ctx, src_stage)
         if not builds:
@@ -22,7 +23,7 @@ def check(ctx: Context) -> list[Verdict]:
         judged = True
         builder = ctx.image(src_stage)
         for build in builds:
-            if cgo_off(ctx, src_stage, build):
+            if build.line in reported or cgo_off(ctx, src_stage, build):
                 continue
             # golang:*-alpine has no C compiler unless one is installed: cgo then switches itself off
             has_cc = builder.libc == "glibc" or bool(ctx.facts(src_stage).packages_installed & _COMPILERS)
@@ -32,6 +33,7 @@ def check(ctx: Context) -> list[Verdict]:
             made = stage_makes(ctx, src_stage, src) if src else None
             if src is None or (made is not None and made.instr is not build and "-o" in build.original):
                 continue
+            reported.add(build.line)
             out.append(
                 warned(
                     f"Line {ins.line}: {q(ins)} ships the Go binary built on line {build.line} "

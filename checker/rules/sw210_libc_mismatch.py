@@ -24,10 +24,18 @@ def check(ctx: Context) -> list[Verdict]:
         built_on = ctx.image(src_stage)
         if built_on.libc not in ("glibc", "musl") or final.libc not in ("glibc", "musl", "none"):
             continue
+        if built_on.language == "go" and native_build(ctx, src_stage) is None:
+            continue  # Go binaries: SW209 follows cgo (a `make` in a Go image usually wraps `go build`)
         judged = True
         if final.libc == built_on.libc:
             continue
         native = native_build(ctx, src_stage)
+        if built_on.language == "go" and native is not None and not any(
+            c.program in ("gcc", "g++", "cc", "clang", "cargo", "rustc", "cmake")
+            for _, cmds in ctx.facts(src_stage).runs
+            for c in cmds
+        ):
+            continue  # only `make` in a Go image: it usually wraps `go build`
         for src in cp.sources:
             if is_data(src) or "node_modules" in src:
                 continue  # plain files, and node_modules (SW211)

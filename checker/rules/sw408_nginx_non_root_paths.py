@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from checker.analysis import Context
 from checker.report import Concern
 from checker.rules._users import effective_user, is_root
@@ -13,9 +15,20 @@ PATHS = {
     "/var/run/nginx.pid": 'nginx: [emerg] open() "/var/run/nginx.pid" failed (13: Permission denied)',
     "/etc/nginx/conf.d": "the image's entrypoint cannot render /etc/nginx/templates into /etc/nginx/conf.d",
 }
-_ALIASES = {"/var/run/nginx.pid": ("/var/run", "/run", "nginx.pid", "/tmp/nginx.pid", "pid "),
-            "/var/cache/nginx": ("/var/cache/nginx", "/var/cache"),
-            "/etc/nginx/conf.d": ("/etc/nginx/conf.d", "/etc/nginx")}  # fmt: skip
+# The words (whole arguments of chown/chmod/touch) that make each path writable.
+_ALIASES = {"/var/run/nginx.pid": ("/var/run", "/run", "/var/run/nginx.pid", "/run/nginx.pid", "/var/run/",
+                                   "/run/"),
+            "/var/cache/nginx": ("/var/cache/nginx", "/var/cache", "/var/cache/nginx/", "/var/cache/"),
+            "/etc/nginx/conf.d": ("/etc/nginx/conf.d", "/etc/nginx", "/etc/nginx/conf.d/", "/etc/nginx/")}  # fmt: skip
+
+
+def _read(ctx: Context, src: str) -> str | None:
+    if ctx.context_dir is None:
+        return None
+    try:
+        return (ctx.context_dir / src.lstrip("/")).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
 
 
 def check(ctx: Context) -> list[Verdict]:
@@ -32,21 +45,31 @@ def check(ctx: Context) -> list[Verdict]:
             if i.line > ins.line:
                 continue
             for c in cmds:
-                if c.program in ("chown", "chmod", "touch", "sed"):
+                if c.program in ("chown", "chmod", "touch"):
                     for path, words in _ALIASES.items():
-                        if any(w in c.text for w in words):
+                        if any(a in words for a in c.args):
                             handled.add(path)
+                elif c.program == "sed" and "pid" in c.text:
+                    handled.add("/var/run/nginx.pid")  # the pid directive moved
         for i in st.instructions:
             if i.copy is not None and i.copy.chown and i.line < ins.line:
                 for path in PATHS:
                     if i.copy.dest_abs.rstrip("/").startswith(path):
                         handled.add(path)
-    missing = [p for p in PATHS if p not in handled]
-    if not missing:
-        return [passed(f"{q(ins)}: the nginx cache, pid and conf paths are made writable first.", ins.line)]
+        for i in st.instructions:
+            if i.copy is not None and i.copy.from_ref is None and i.copy.dest_abs == "/etc/nginx/nginx.conf":
+                # their own nginx.conf may move the pid file: read it when the context is at hand
+                text = _read(ctx, i.copy.sources[-1]) if i.copy.sources else None
+                if text is None or re.search(r"(?m)^\s*pid\s+/(?!var/run/|run/)", text):
+                    handled.add("/var/run/nginx.pid")
     templates = any(
         i.copy is not None and i.copy.dest_abs.startswith("/etc/nginx/templates") for i in ctx.final_instructions()
     )
+    if not templates:
+        handled.add("/etc/nginx/conf.d")  # only the template step of the entrypoint writes there
+    missing = [p for p in PATHS if p not in handled]
+    if not missing:
+        return [passed(f"{q(ins)}: the nginx cache, pid and conf paths are made writable first.", ins.line)]
     if templates and "/etc/nginx/conf.d" in missing:
         # seen on the engine: the entrypoint cannot render the template, nginx keeps the default config (port 80)
         first = (
