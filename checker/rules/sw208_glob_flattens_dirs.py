@@ -28,7 +28,7 @@ def check(ctx: Context) -> list[Verdict]:
                     warned(
                         f"Line {ins.line}: {q(ins)} copies `{src}`: the glob expands to every entry of "
                         f"`{parent}`, and for each directory among them COPY copies its *contents*, not the "
-                        f"directory: a file `{sub}/app.js` lands at `{posixpath.join(cp.dest_abs, 'app.js')}`, "
+                        f"directory: for example `{sub}/app.js` lands at `{posixpath.join(cp.dest_abs, 'app.js')}`, "
                         f"not at `{posixpath.join(cp.dest_abs, 'assets', 'app.js')}`, and files of two folders with "
                         "the same name overwrite each other.",
                         ins.line,
