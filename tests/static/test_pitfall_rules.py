@@ -203,3 +203,14 @@ def test_sw303_finds_ignore_files_the_build_never_reads(tmp_path: Path) -> None:
     (tmp_path / "dockerignore").rename(tmp_path / ".dockerignore")
     (tmp_path / "docker" / ".dockerignore").unlink()
     assert {f.status for f in of(run("FROM alpine:3.20\nCOPY . /app\n", context_dir=ctx), "SW303")} == {Status.PASS}
+
+
+def test_sw302_reads_the_one_ignore_file_buildkit_reads(tmp_path: Path) -> None:
+    """`Dockerfile.dockerignore` beside the Dockerfile wins over `.dockerignore`: its patterns alone count."""
+    ctx = _context(tmp_path, {".dockerignore": "node_modules\n.git\n", "Dockerfile.dockerignore": "*.log\n"})
+    (tmp_path / "node_modules").mkdir()
+    text = "FROM node:22-alpine\nWORKDIR /app\nCOPY . .\n"
+    f = [x for x in of(run(text, context_dir=ctx), "SW302") if x.status is Status.FAIL]
+    assert f and "Dockerfile.dockerignore does not exclude `node_modules/`" in f[0].message
+    (tmp_path / "Dockerfile.dockerignore").unlink()
+    assert {x.status for x in of(run(text, context_dir=ctx), "SW302")} == {Status.PASS}
