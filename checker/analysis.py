@@ -33,13 +33,14 @@ MANIFEST_FILES = frozenset(
         "settings.gradle.kts", "gradle.properties", "gradlew", "gradlew.bat", "libs.versions.toml",
         "go.mod", "go.sum", "go.work", "go.work.sum",
         "requirements.txt", "requirements-dev.txt", "requirements.in", "constraints.txt", "pyproject.toml",
-        "poetry.lock", "uv.lock", "pipfile", "pipfile.lock", "setup.cfg", ".python-version",
+        "poetry.lock", "uv.lock", "pipfile", "pipfile.lock", "setup.cfg", ".python-version", ".ruby-version",
+        ".node-version", ".tool-versions", ".bundle",
         "cargo.toml", "cargo.lock", "rust-toolchain.toml", "rust-toolchain",
         "gemfile", "gemfile.lock", "composer.json", "composer.lock", "nuget.config", "global.json",
         "directory.build.props", "directory.packages.props", "packages.lock.json",
     }
 )  # fmt: skip
-MANIFEST_DIRS = frozenset({".mvn", "gradle", ".yarn", ".cargo"})
+MANIFEST_DIRS = frozenset({".mvn", "gradle", ".yarn", ".cargo", "requirements", "patches", "prisma"})
 MANIFEST_GLOBS = ("*.csproj", "*.fsproj", "*.vbproj", "*.sln", "requirements*.txt", "*.gradle", "*.gradle.kts")
 COMPILED_EXT = frozenset(
     {".go", ".java", ".kt", ".kts", ".scala", ".rs", ".c", ".cc", ".cpp", ".h", ".hpp", ".cs", ".fs", ".ts",
@@ -50,6 +51,17 @@ COMPILED_MANIFESTS = frozenset(
     {"pom.xml", "build.gradle", "build.gradle.kts", "settings.gradle", "settings.gradle.kts", "go.mod", "go.sum",
      "cargo.toml", "cargo.lock", "mvnw", "gradlew", "tsconfig.json"}
 )  # fmt: skip
+# Runtime configuration, assets and start scripts: what an image needs besides its code, never its sources.
+CONFIG_EXT = frozenset(
+    {".sh", ".bash", ".toml", ".yml", ".yaml", ".json", ".ini", ".conf", ".cfg", ".env", ".template", ".tmpl",
+     ".tpl", ".properties", ".xml", ".crt", ".pem", ".key", ".txt", ".md", ".sql", ".png", ".svg", ".ico",
+     ".jpg", ".gif", ".woff", ".woff2", ".groovy", ".lua", ".service"}
+)  # fmt: skip
+CONFIG_DIRS = frozenset(
+    {"config", "configs", "configuration", "conf", "conf.d", "etc", "templates", "template", "static", "public",
+     "assets", "rootfs", "docker", ".docker", "nginx", "certs", "certificates", "locales", "i18n", "s6",
+     "supervisor", "scripts", "bin", "entrypoint.d", "docker-entrypoint.d", "init", "fonts", "images"}
+)  # fmt: skip
 HEAVY_DIRS = ("node_modules", ".git", "target", "dist", "build", ".venv", "venv", "__pycache__", ".gradle", ".next")
 
 _SPLIT_CMDS = re.compile(r"&&|\|\||;|\||\n|\(|\)|`|\$\(")
@@ -57,8 +69,14 @@ _ASSIGN = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*=")
 _VAR_USE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
 _COMPILER_PKG = re.compile(
     r"^(?:build-essential|build-base|gcc|g\+\+|gcc-c\+\+|make|cmake|clang|musl-dev|libc-dev|libc6-dev|"
-    r"python3?-dev|[a-z0-9.+]+-dev(?:el)?|openjdk-\d+-jdk(?:-headless)?|default-jdk|golang|nodejs|npm|maven|gradle|"
-    r"cargo|rustc|git)$"
+    r"python3?-dev|[a-z0-9.+]+-dev(?:el)?|openjdk-\d+-jdk(?:-headless)?|default-jdk|golang|golang-go|go|nodejs|npm|"
+    r"maven|gradle|cargo|rustc|rust|git)$"
+)
+# The packages that make an image a build toolchain. -dev headers, git, nodejs or npm are what builders install,
+# but on their own they compile nothing: in the image that ships they are cruft, not a toolchain.
+_TOOLCHAIN_PKG = re.compile(
+    r"^(?:build-essential|build-base|gcc|g\+\+|gcc-c\+\+|make|cmake|clang|openjdk-\d+-jdk(?:-headless)?|"
+    r"default-jdk|golang|golang-go|go|maven|gradle|cargo|rustc|rust)$"
 )
 _OMIT_DEV = re.compile(r"--omit[= ]dev|--production\b|--only[= ]prod|--prod\b|--no-dev\b|--only-production")
 _VALUE_OPTS = frozenset(
@@ -100,6 +118,8 @@ def split_commands(script: str) -> tuple[Cmd, ...]:
         args = tuple(w.strip("'\"") for w in words[i + 1 :])
         if prog in ("python", "python3") and len(args) >= 2 and args[0] == "-m":
             prog, args = args[1], args[2:]
+        if prog in ("sh", "bash", "ash", "dash") and len(args) >= 2 and args[0] == "-c":
+            prog, args = args[1].rsplit("/", 1)[-1], args[2:]  # `sh -c "pip install -r ..."`
         out.append(Cmd(prog, args, " ".join(words[i:])))
     return tuple(out)
 
@@ -127,6 +147,8 @@ def classify_source(src: str) -> SourceKind:
     if any(fnmatch.fnmatchcase(low, g) for g in MANIFEST_GLOBS):
         return "manifest"
     ext = posixpath.splitext(low)[1]
+    if ext in CONFIG_EXT or low in CONFIG_DIRS:
+        return "other"  # configuration, assets, entrypoint scripts: what runs beside the code
     if ext in COMPILED_EXT or ext in SCRIPT_EXT:
         return "source"
     if is_dir or not ext:
@@ -234,8 +256,41 @@ def _build_hit(cmd: Cmd) -> tuple[str, Literal["fail", "warn", "ok"]] | None:
     pkgs = _installed_packages(cmd)
     compilers = [x for x in pkgs if _COMPILER_PKG.match(x)]
     if compilers:
-        return (f"{p} install {' '.join(compilers[:4])}", "fail")
+        toolchain = any(_TOOLCHAIN_PKG.match(x) for x in compilers)
+        return (f"{p} install {' '.join(compilers[:4])}", "fail" if toolchain else "ok")
     return None
+
+
+def _removed_packages(cmds: tuple[Cmd, ...]) -> set[str]:
+    """Packages (and apk virtual groups) a RUN removes again: `apk del .build-deps`, `apt-get purge gcc`."""
+    out: set[str] = set()
+    for c in cmds:
+        if (c.program == "apk" and c.sub() == "del") or (
+            c.program in ("apt-get", "apt", "yum", "dnf") and c.sub() in ("remove", "purge", "autoremove", "erase")
+        ):
+            out.update(w for w in c.args[1:] if not w.startswith("-"))
+    return out
+
+
+def _virtual_group(cmd: Cmd) -> str | None:
+    a = cmd.args
+    for i, w in enumerate(a):
+        if w in ("--virtual", "-t") and i + 1 < len(a):
+            return a[i + 1]
+        if w.startswith("--virtual="):
+            return w.split("=", 1)[1]
+    return None
+
+
+def _removed_in_same_run(cmd: Cmd, removed: set[str]) -> bool:
+    """A compiler added and deleted in one RUN never reaches a layer: nothing of it ships."""
+    if not removed:
+        return False
+    group = _virtual_group(cmd)
+    if group is not None and group in removed:
+        return True
+    tools = [x for x in _installed_packages(cmd) if _TOOLCHAIN_PKG.match(x)]
+    return bool(tools) and all(t in removed for t in tools)
 
 
 def created_users(cmd: Cmd) -> list[str]:
@@ -262,10 +317,14 @@ def compute_facts(df: Dockerfile, stage: Stage) -> StageFacts:
         if ins.run is not None:
             cmds = split_commands(ins.run.script)
             facts.runs.append((ins, cmds))
+            removed = _removed_packages(cmds)
             for c in cmds:
                 hit = _build_hit(c)
                 if hit is not None:
-                    facts.build_hits.append(BuildHit(ins, hit[0], hit[1]))
+                    severity = hit[1]
+                    if severity == "fail" and _installed_packages(c) and _removed_in_same_run(c, removed):
+                        severity = "ok"
+                    facts.build_hits.append(BuildHit(ins, hit[0], severity))
                 if is_node_install(c):
                     facts.npm_installs.append((ins, not _OMIT_DEV.search(c.text)))
                 if c.program in ("npm", "pnpm", "yarn") and c.sub() == "prune" and _OMIT_DEV.search(c.text):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -186,7 +187,9 @@ def demo_cmd(ctx: click.Context) -> None:
 
 # --- check ----------------------------------------------------------------------------------------------
 
-FORMATS = ["text", "json", "junit", "sarif", "gradescope"]
+# text for people; json, junit, sarif (GitHub code scanning), github (workflow-command annotations), gitlab (Code
+# Quality) for the tools Docker users' platforms read; gradescope for its autograders (docs/checker/formats.md)
+FORMATS = ["text", "json", "junit", "sarif", "github", "gitlab", "gradescope"]
 
 
 @cli.command("check")
@@ -250,6 +253,10 @@ def check_cmd(ctx: click.Context, path: Path, exercise: str | None, static_only:
         sys.exit(2)
     if fmt == "text" and output is None:
         out.print(text_renderable(report, verbose=verbose))
+        if os.environ.get("GITHUB_ACTIONS") == "true":
+            # in a GitHub Actions step, a plain `stagewise check` annotates the pull request too
+            out.file.flush()
+            sys.stdout.write(RENDERERS["github"](report))
     else:
         rendered = RENDERERS[fmt](report)
         if output:
@@ -292,19 +299,25 @@ def check_cmd(ctx: click.Context, path: Path, exercise: str | None, static_only:
 @click.option("--student", help="SUBMISSIONS is one student's submission, graded under this name.")
 @click.option("--emit-gradescope-bundle", type=click.Path(path_type=Path), metavar="DIR",
               help="Write a Gradescope autograder bundle for --exercise into DIR (and DIR/autograder.zip).")
-@click.option("--emit-classroom-workflow", type=click.Path(path_type=Path), metavar="FILE",
-              help="Write a GitHub Classroom workflow for --exercise to FILE.")
+@click.option("--emit-classroom50", type=click.Path(path_type=Path), metavar="DIR",
+              help="Write a Classroom 50 assignment for --exercise into DIR: the template repository and the "
+              "autograder (it writes result.json); --timeout is each build's limit (at most 600 s there).")
+@click.option("--emit-classroom-workflow", type=click.Path(path_type=Path), metavar="FILE", hidden=True,
+              help="Discontinued: GitHub Classroom ended on 28 August 2026 (use --emit-classroom50).")
 @click.pass_context
 def grade_cmd(ctx: click.Context, submissions: Path | None, exercise: str | None, jobs: int | None, out_dir: Path,
               timeout: float, regrade: bool, buildx_builder: str | None, classic: bool, memory: str, pids: int,
               cpus: float | None, max_files: int, max_size: str, keep_cache: bool, no_reference: bool,
-              student: str | None, emit_gradescope_bundle: Path | None, emit_classroom_workflow: Path | None) -> None:
+              student: str | None, emit_gradescope_bundle: Path | None, emit_classroom50: Path | None,
+              emit_classroom_workflow: Path | None) -> None:
     """Grade a class: every submission under SUBMISSIONS, built for real, in parallel.
 
     SUBMISSIONS is a folder of per-student folders or .zip/.tar.gz archives, a CSV roster (student,
     submission, exercise), or a folder holding roster.csv. A submission is the learner's Dockerfile (and
     .dockerignore), built with a fresh copy of the exercise's app. Writes gradebook.csv, results.json,
-    junit.xml and, per student, feedback.md, report.json, gradescope.json and classroom.json into --out.
+    junit.xml and, per student, feedback.md, report.json, gradescope.json and classroom50.json (the tests of
+    Classroom 50's result.json) into --out. GitHub Classroom was discontinued (its service ended on 28 August
+    2026): its classroom.json and workflow are no longer written.
     Re-running skips unchanged submissions and finishes an interrupted run.
 
     Exit status: 0 when every student was graded (whatever their scores), 2 on bad usage, 3 when the run
@@ -320,7 +333,7 @@ def grade_cmd(ctx: click.Context, submissions: Path | None, exercise: str | None
         grade_class,
         parse_bytes,
     )
-    from checker.grade.emit import classroom_workflow, gradescope_bundle
+    from checker.grade.emit import classroom50_files, gradescope_bundle, reference_concern_max
     from checker.grade.progress import LiveReporter, gradebook_table, summary_text
     from checker.grade.workspace import UnknownExercise, find_exercise
 
@@ -334,17 +347,38 @@ def grade_cmd(ctx: click.Context, submissions: Path | None, exercise: str | None
             ex_obj = find_exercise(exercise, base=Path.cwd())
         except (UnknownExercise, ValueError) as exc:
             fail(str(exc).splitlines()[0])
-    if emit_gradescope_bundle or emit_classroom_workflow:
+    if emit_classroom_workflow:
+        fail("GitHub Classroom was discontinued (its service ended on 28 August 2026): --emit-classroom-workflow "
+             "is gone. Use --emit-classroom50 DIR for Classroom 50, which grades on GitHub Actions runners too.")
+    if emit_gradescope_bundle or emit_classroom50:
         if ex_obj is None:
-            fail("--emit-gradescope-bundle and --emit-classroom-workflow need --exercise")
+            fail("--emit-gradescope-bundle and --emit-classroom50 need --exercise")
         assert ex_obj is not None
         if emit_gradescope_bundle:
             archive = gradescope_bundle(ex_obj, emit_gradescope_bundle, timeout=timeout)
             console.print(f"[green]Gradescope bundle[/green] {emit_gradescope_bundle} (upload {archive})")
-        if emit_classroom_workflow:
-            emit_classroom_workflow.parent.mkdir(parents=True, exist_ok=True)
-            emit_classroom_workflow.write_text(classroom_workflow(ex_obj, timeout=timeout))
-            console.print(f"[green]GitHub Classroom workflow[/green] {emit_classroom_workflow}")
+        if emit_classroom50:
+            if timeout > 600:
+                console.print("[yellow]Classroom 50 runs a command for at most 600 s: each build gets 600 s[/yellow]")
+            concern_max = None
+            if no_reference or ex_obj.reference is None:
+                console.print("[yellow]no reference solution graded: each learner's max-score is what the checks "
+                              "that judged their Dockerfile are worth[/yellow]")
+            else:
+                _log(f"grading the reference solution of {ex_obj.id} for each concern's points")
+                try:
+                    ref_engine = find_engine(offline=True if ctx.obj.get("offline") else None)
+                except EngineUnavailable as exc:
+                    fail(f"{str(exc).splitlines()[0]} (grading the reference solution needs one; --no-reference "
+                         "emits without it)")
+                concern_max = reference_concern_max(ex_obj, ref_engine, timeout=min(timeout, 600))
+                if concern_max is None:
+                    fail(f"the reference solution of {ex_obj.id} does not pass: fix it, or use --no-reference")
+            files = classroom50_files(ex_obj, emit_classroom50, timeout=timeout, concern_max=concern_max)
+            console.print(f"[green]Classroom 50 assignment[/green] {emit_classroom50} ({len(files)} files): "
+                          f"{emit_classroom50 / 'template'} is the template repository, "
+                          f"{emit_classroom50 / 'autograder'} goes to CLASSROOM/autograders/ASSIGNMENT/ in your "
+                          f"classroom50 repository (see {emit_classroom50 / 'README.md'})")
         if submissions is None:
             return
     if submissions is None:

@@ -143,7 +143,7 @@ _TOOLCHAIN_NAMES = {
 _JAVA_DISTS = {
     "openjdk", "eclipse-temurin", "amazoncorretto", "ibm-semeru-runtimes", "sapmachine", "zulu-openjdk",
     "ibmjava", "adoptopenjdk", "bellsoft/liberica-openjdk-alpine", "liberica-openjdk-debian",
-    "liberica-openjre-alpine", "microsoft-openjdk", "temurin",
+    "liberica-openjre-alpine", "microsoft-openjdk", "temurin", "java",
 }  # fmt: skip
 
 _RUNTIME_SERVERS = {
@@ -334,11 +334,20 @@ def classify(ref: str) -> ImageInfo:
             curl=True, wget=True, language="python", lc="glibc",
         )  # fmt: skip
 
-    # --- Ruby / PHP follow the same convention
-    if name in ("ruby", "php"):
+    # --- Ruby follows the same convention
+    if name == "ruby":
         if slim or alpine:
             return info("runtime", f"{r.raw} is a slim {name} runtime", language=name)
         return info("toolchain", f"{r.raw} is the full {name} image with compilers", language=name)
+    # --- PHP: there is no slimmer official runtime; the Debian variants keep gcc and make (PHPIZE_DEPS) so that
+    # `docker-php-ext-install` works, the -alpine ones drop them
+    if name == "php":
+        return info(
+            "runtime",
+            f"{r.raw} is the PHP runtime"
+            + ("" if alpine else " (its Debian variants keep gcc and make for `docker-php-ext-install`)"),
+            language=name,
+        )
 
     # --- servers
     if name in _RUNTIME_SERVERS:

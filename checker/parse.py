@@ -73,6 +73,13 @@ PLATFORM_ARGS = frozenset(
     }
 )  # fmt: skip
 
+# The values BuildKit gives the automatic platform ARGs when a FROM line uses them (`FROM runtime-$TARGETARCH`):
+# the checker reads a file as if it were built for linux/amd64, the platform of the machine it runs on.
+_PLATFORM_DEFAULTS: dict[str, str] = {
+    "TARGETPLATFORM": "linux/amd64", "TARGETOS": "linux", "TARGETARCH": "amd64", "TARGETVARIANT": "",
+    "BUILDPLATFORM": "linux/amd64", "BUILDOS": "linux", "BUILDARCH": "amd64", "BUILDVARIANT": "",
+}  # fmt: skip
+
 _DIRECTIVE = re.compile(r"^#\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.*?)\s*$")
 _KNOWN_DIRECTIVES = frozenset({"syntax", "escape", "check"})
 _STAGE_NAME = re.compile(r"^[a-z][a-z0-9\-_.]*$")
@@ -339,7 +346,8 @@ def parse(text: str) -> Dockerfile:
                     line,
                 )
             base_raw = args[0]
-            base, resolved = expand(base_raw, global_scope)
+            from_scope = {**_PLATFORM_DEFAULTS, **{k: v for k, v in global_scope.items() if v is not None}}
+            base, resolved = expand(base_raw, {**global_scope, **from_scope})
             index = len(stages)
             base_stage = None
             low = base.lower()

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from checker.engine import Engine
+from checker.report import Concern, Finding, Status
 
 
 @dataclass(frozen=True)
@@ -49,3 +50,31 @@ def run_build_checks(engine: Engine, context: Path, dockerfile: Path, *, target:
                                  str(w.get("detail") or ""), str(w.get("url") or ""),
                                  int(line) if line else None))
     return checks
+
+
+def buildkit_twins() -> dict[str, str]:
+    """BuildKit rule name -> our rule id that already covers it (declared by each rule)."""
+    from checker.rules.registry import all_rules
+
+    return {name: rule.id for rule in all_rules() for name in rule.buildkit}
+
+
+def join_build_checks(findings: list[Finding], checks: list[BuildCheck] | None, *, position: int,
+                      twins: dict[str, str]) -> None:
+    """BuildKit's findings go at `position` (right after the static ones), in its own words, minus those our
+    own rules already make on the same line."""
+    if checks is None:
+        return
+    static = findings[:position]
+    ours = {(f.line, f.rule) for f in static if f.status in (Status.FAIL, Status.WARN)}
+    our_lines = {line for line, _rule in ours}
+    joined = []
+    for c in checks:
+        twin = twins.get(c.rule)
+        if twin and c.line in our_lines and any(r == twin for line, r in ours if line == c.line):
+            continue  # our own rule already says this, on this line
+        joined.append(Finding(
+            rule=f"buildkit/{c.rule}", concern=Concern.LINT, status=Status.WARN,
+            message=f"{c.description}: {c.detail}", line=c.line, hint=None, lesson=None,
+            points=0.0, max_points=0.0, evidence=[], title=c.rule, docs_url=c.url))
+    findings[position:position] = joined

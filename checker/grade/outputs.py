@@ -7,7 +7,9 @@
     students/<slug>/feedback.md     for the learner: what passed, what failed, the lines, hints, lessons
     students/<slug>/report.json     the check's JSON report
     students/<slug>/gradescope.json Gradescope's results.json for this student
-    students/<slug>/classroom.json  GitHub Classroom's runner result for this student
+    students/<slug>/classroom50.json the grading part of Classroom 50's result.json for this student
+                                    (GitHub Classroom's classroom.json is no longer written: the service ended
+                                    on 28 August 2026)
 """
 
 from __future__ import annotations
@@ -27,7 +29,7 @@ from checker.render.text import CONCERN_TITLES, lesson_url
 from checker.report import Concern, Report
 from checker.report import Status as FS
 
-from .classroom import classroom_result
+from .classroom import grading_part
 from .store import Status, StudentResult, atomic_write
 
 CONCERNS = [c.value for c in Concern]
@@ -266,7 +268,8 @@ class ClassWriter:
         d = self.student_dir(r.slug)
         atomic_write(d / "feedback.md", feedback_markdown(r, max_score))
         atomic_write(d / "gradescope.json", json.dumps(gradescope_for(r), indent=2, ensure_ascii=False) + "\n")
-        atomic_write(d / "classroom.json", json.dumps(classroom_result(r, max_score), indent=2) + "\n")
+        atomic_write(d / "classroom50.json", json.dumps(grading_part(r, max_score), indent=2, ensure_ascii=False)
+                     + "\n")
         if r.report is not None:
             atomic_write(d / "report.json", json.dumps(report_dict(r.report), indent=2, ensure_ascii=False) + "\n")
         else:

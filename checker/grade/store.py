@@ -3,7 +3,7 @@
 Layout of the output folder:
     gradebook.csv, results.json, junit.xml        the class (rewritten after every student: always whole)
     students/<slug>/feedback.md, report.json,      the student's own files
-                    gradescope.json, classroom.json
+                    gradescope.json, classroom50.json
     .state/students/<slug>.json                    the stored result (the commit point of a student)
     .state/reference/<exercise>.json               the reference solution's result (the exercise's max)
     .state/lock                                    one run at a time per output folder

@@ -6,6 +6,8 @@ from collections.abc import Callable
 
 from checker.report import Report
 
+from .github import render_github
+from .gitlab import render_gitlab
 from .gradescope import render_gradescope
 from .json import render_json
 from .junit import render_junit
@@ -17,7 +19,10 @@ RENDERERS: dict[str, Callable[[Report], str]] = {
     "json": render_json,
     "junit": render_junit,
     "sarif": render_sarif,
+    "github": render_github,
+    "gitlab": render_gitlab,
     "gradescope": render_gradescope,
 }
 
-__all__ = ["RENDERERS", "render_gradescope", "render_json", "render_junit", "render_sarif", "render_text"]
+__all__ = ["RENDERERS", "render_github", "render_gitlab", "render_gradescope", "render_json", "render_junit",
+           "render_sarif", "render_text"]

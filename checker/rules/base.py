@@ -1,4 +1,6 @@
-"""What a rule is: metadata, documentation (ruff's shape) and, for static rules, a check function."""
+"""What a rule is: metadata, documentation (ruff's shape) and its check: a static rule's ``check`` judges the
+Dockerfile (a :class:`checker.analysis.Context`), a dynamic rule's ``judge`` judges what the build showed (a
+:class:`checker.dynamic.facts.DynamicContext` holding the facts it ``needs``)."""
 
 from __future__ import annotations
 
@@ -8,10 +10,12 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
+from checker.dynamic.facts import Fact
 from checker.report import Concern, Status
 
 if TYPE_CHECKING:
     from checker.analysis import Context
+    from checker.dynamic.facts import DynamicContext
     from checker.model import Instruction
 
 _ID = re.compile(r"^SW\d{3}$")
@@ -21,7 +25,7 @@ _LESSON = re.compile(r"^lessons/[0-9]{2}-[a-z0-9-]+/#[a-z0-9-]+$")
 
 class Kind(StrEnum):
     STATIC = "static"  # judged from the Dockerfile (and the context dir) alone
-    DYNAMIC = "dynamic"  # needs a build or a running container (implemented by the engine)
+    DYNAMIC = "dynamic"  # judged from the facts a build, the built image and running it produce
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,7 @@ class Verdict:
 
 
 CheckFn = Callable[["Context"], list[Verdict]]
+JudgeFn = Callable[["DynamicContext"], list[Verdict]]
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +64,9 @@ class Rule:
     kind: Kind
     weight: float  # default points
     doc: RuleDoc
-    check: CheckFn | None = field(default=None, compare=False)
+    check: CheckFn | None = field(default=None, compare=False)  # static rules: judges the Dockerfile
+    judge: JudgeFn | None = field(default=None, compare=False)  # dynamic rules: judges the facts it needs
+    needs: frozenset[Fact] = frozenset()  # dynamic rules: the facts `judge` reads; without one it is skipped
     buildkit: tuple[str, ...] = ()  # BuildKit build-check names this rule covers (for de-duplication)
 
     def __post_init__(self) -> None:
@@ -69,8 +76,11 @@ class Rule:
             raise ValueError(f"bad rule name {self.name!r}")
         if not _LESSON.match(self.lesson):
             raise ValueError(f"{self.id}: lesson link {self.lesson!r} must look like lessons/<stem>/#<anchor>")
-        if (self.kind is Kind.STATIC) != (self.check is not None):
-            raise ValueError(f"{self.id}: static rules need a check function, dynamic rules must not have one")
+        if self.kind is Kind.STATIC and (self.check is None or self.judge is not None or self.needs):
+            raise ValueError(f"{self.id}: a static rule has a check function, and no judge or needs")
+        if self.kind is Kind.DYNAMIC and (self.judge is None or self.check is not None or not self.needs):
+            raise ValueError(f"{self.id}: a dynamic rule has a judge function and the facts it needs, and no "
+                             "static check")
 
     @property
     def anchor(self) -> str:
@@ -96,6 +106,11 @@ def failed(message: str, line: int | None = None, *evidence: str, hint: str | No
 
 def warned(message: str, line: int | None = None, *evidence: str, hint: str | None = None) -> Verdict:
     return Verdict(Status.WARN, message, line, evidence, hint)
+
+
+def errored(message: str, line: int | None = None, *evidence: str, hint: str | None = None) -> Verdict:
+    """The check itself could not decide (a probe that never finished, a twin that did not build)."""
+    return Verdict(Status.ERROR, message, line, evidence, hint)
 
 
 def skipped(message: str, line: int | None = None) -> Verdict:

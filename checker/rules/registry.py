@@ -1,8 +1,9 @@
 """The rule registry: every rule, static and dynamic, in id order (like ruff's and hadolint's codes).
 
 ``all_rules()`` lists them, ``get("SW101")`` finds one (case-insensitive, by id or kebab name),
-``static_rules()`` are the ones :func:`checker.static.analyze` runs, ``dynamic_rules()`` are implemented by
-the engine and registered here for their ids, weights and docs.
+``static_rules()`` are the ones :func:`checker.static.analyze` runs over the Dockerfile, ``dynamic_rules()``
+the ones :class:`checker.dynamic.judge.Judging` runs over the facts a build produced; each dynamic rule
+declares the facts it ``needs``, so a check that lacks one skips exactly the rules that need it.
 """
 
 from __future__ import annotations

@@ -1,9 +1,22 @@
-"""SW050 image-builds: dynamic rule (metadata and docs only; the engine implements the check)."""
+"""SW050 image-builds: the submission builds (BuildKit or the classic builder), or the first error, its line."""
 
 from __future__ import annotations
 
+from checker.dynamic.facts import DynamicContext, Fact
+from checker.hints import build_hint
 from checker.report import Concern
-from checker.rules.base import Kind, Rule, RuleDoc
+from checker.rules.base import Kind, Rule, RuleDoc, Verdict, failed, passed
+
+
+def judge(ctx: DynamicContext) -> list[Verdict]:
+    build = ctx.build
+    if not build.ok:
+        error = build.error or "the build failed"
+        return [failed(f"The image does not build: {error}", build.failed_line,
+                       *[ln for ln in build.log.splitlines()[-12:] if ln.strip()],
+                       hint=build_hint(error + "\n" + build.log[-3000:]))]
+    return [passed(f"The image builds ({build.builder}, {build.seconds:.1f} s).")]
+
 
 RULE = Rule(
     id="SW050",
@@ -41,4 +54,6 @@ RULE = Rule(
         ),
         notes="The example fails for a Vite project, which writes `dist/`, not `build/` (pitfall 2).",
     ),
+    judge=judge,
+    needs=frozenset({Fact.BUILD}),
 )

@@ -13,14 +13,11 @@ def check(ctx: Context) -> list[Verdict]:
     chain = ctx.df.ancestors(final)[1:]
     for st in chain:
         facts = ctx.facts(st)
+        # Build work is what leaves tools behind (a compile, a devDependency install, a compiler). Sources copied
+        # into an inherited stage are an artifact-copies matter (SW201), not a toolchain.
         hits = [h for h in facts.build_hits if h.severity == "fail"]
-        src = [c for c in facts.context_copies if c.brings_sources]
-        if hits or src:
-            what = (
-                f"`{hits[0].what}` on line {hits[0].instr.line}"
-                if hits
-                else f"copies your sources on line {src[0].instr.line}"
-            )
+        if hits:
+            what = f"`{hits[0].what}` on line {hits[0].instr.line}"
             return [
                 failed(
                     f"Line {ins.line}: {q(ins)} starts the final stage from {st.label}, which does build work "

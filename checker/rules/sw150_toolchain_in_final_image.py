@@ -1,9 +1,40 @@
-"""SW150 toolchain-in-final-image: dynamic rule (metadata and docs only; the engine implements the check)."""
+"""SW150 toolchain-in-final-image: no compiler, SDK or package manager in the built final image."""
 
 from __future__ import annotations
 
+from checker.dynamic.facts import DynamicContext, Fact
+from checker.dynamic.toolchains import find_toolchains
 from checker.report import Concern
-from checker.rules.base import Kind, Rule, RuleDoc
+from checker.rules.base import Kind, Rule, RuleDoc, Verdict, failed, passed
+
+# A Node runtime image legitimately carries node; npm/npx are still package managers. Python runtimes need
+# pip only when the spec says so (language "python" apps installed with pip at build).
+ALLOWED_TOOLS: frozenset[str] = frozenset()
+
+
+def judge(ctx: DynamicContext) -> list[Verdict]:
+    image = ctx.image
+    merged = image.facts.files()
+    hits = find_toolchains({p: e for p, (e, _l) in merged.items()}, allow=ALLOWED_TOOLS)
+    if not hits:
+        return [passed("No compiler, SDK or language package manager in the final image.")]
+    evidence = []
+    lines: list[int] = []
+    for h in hits:
+        _entry, layer = merged[h.path]
+        instr = image.traced.get(layer.index)
+        if instr is not None:
+            lines.append(instr.line)
+            evidence.append(f"{h.path}: {h.what} ({h.toolchain}), added by line {instr.line} `{instr.snippet}`")
+        else:
+            root = ctx.model.root_image(ctx.final) if ctx.final else "the base image"
+            evidence.append(f"{h.path}: {h.what} ({h.toolchain}), from the base image `{root}`")
+    tools = sorted({h.binary for h in hits})
+    where = "its base image" if not lines else f"line {min(lines)}"
+    return [failed(f"The final image ships build tools: {', '.join(tools)} (found via {where}). They belong in a "
+                   "builder stage; the runtime needs only what the build produced.",
+                   min(lines) if lines else ctx.final_line, *evidence)]
+
 
 RULE = Rule(
     id="SW150",
@@ -37,4 +68,6 @@ RULE = Rule(
         ),
         notes="",
     ),
+    judge=judge,
+    needs=frozenset({Fact.IMAGE}),
 )

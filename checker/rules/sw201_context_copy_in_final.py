@@ -8,16 +8,41 @@ from checker.analysis import COMPILED_EXT, COMPILED_MANIFESTS, Context
 from checker.report import Concern
 from checker.rules.base import Kind, Rule, RuleDoc, Verdict, failed, passed, q, warned
 
+_INTERPRETERS = frozenset({"node", "python", "python3", "ruby", "php", "php-fpm", "bundle", "rails", "npm", "yarn",
+                           "pnpm", "bun", "deno", "gunicorn", "uvicorn", "uwsgi", "flask", "django-admin", "celery",
+                           "apache2-foreground", "puma", "perl"})  # fmt: skip
+
+
+_TEST_NAMES = frozenset({"tests", "test", "spec", "__tests__", "testdata", "pytest.ini", "conftest.py", "tox.ini",
+                         "jest.config.js", "jest.config.ts", "phpunit.xml", ".rspec"})  # fmt: skip
+
+
+def _interpreted(ctx: Context) -> bool:
+    """The final image runs its code through an interpreter (Node, Python, Ruby, PHP): its own code directories
+    are what it runs, not sources left over from a build."""
+    if ctx.final_image.language in ("node", "python", "ruby", "php"):
+        return True
+    for kw in ("ENTRYPOINT", "CMD"):
+        ins = ctx.last(kw)
+        if ins is not None and ins.args:
+            first = ins.args[0].split()[0] if ins.args[0].split() else ""
+            if first.rsplit("/", 1)[-1] in _INTERPRETERS:
+                return True
+    return False
+
 
 def check(ctx: Context) -> list[Verdict]:
     out: list[Verdict] = []
+    shipped = {st.index for st in ctx.final_chain()}
     builders = [
         s
         for s in ctx.reachable_stages()
-        if s.index != ctx.final.index and any(h.severity == "fail" for h in ctx.facts(s).build_hits)
+        if s.index not in shipped and any(h.severity == "fail" for h in ctx.facts(s).build_hits)
     ]
     builder = builders[0].name or str(builders[0].index) if builders else None
-    for cc in ctx.facts(ctx.final).context_copies:
+    interpreted = _interpreted(ctx)
+    # Everything the final stage is built FROM ships too: a `COPY . .` in a `base` stage reaches production.
+    for cc in (c for st in ctx.final_chain() for c in ctx.facts(st).context_copies):
         ins = cc.instr
         verb = "ADD" if ins.copy and ins.copy.is_add else "COPY"
         for src, kind in cc.sources:
@@ -38,7 +63,18 @@ def check(ctx: Context) -> list[Verdict]:
                     )
                 )
                 break
-            if kind == "source" and (ext in COMPILED_EXT or builder):
+            if base in _TEST_NAMES:
+                out.append(
+                    failed(
+                        f"Line {ins.line}: {q(ins)} copies the test suite (`{src}`) into the final stage: tests "
+                        "run in CI or a test stage, the image that ships only runs the app.",
+                        ins.line,
+                        ins.snippet,
+                        hint="Drop this COPY (run the tests in a `test` stage built FROM the builder).",
+                    )
+                )
+                break
+            if kind == "source" and (ext in COMPILED_EXT or (builder and not interpreted)):
                 out.append(
                     failed(
                         f"Line {ins.line}: {q(ins)} copies source code (`{src}`) into the final stage"

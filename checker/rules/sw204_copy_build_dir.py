@@ -26,7 +26,10 @@ def check(ctx: Context) -> list[Verdict]:
             parent = parts[-2] if len(parts) > 1 else ""
             what = None
             root = parts[:-2] if parent == "target" else parts[:-1]
-            if last == "target" or (parent == "target" and last in ("release", "debug")):
+            # target/ is Maven's or Cargo's build directory only when one of them built in that stage; a
+            # Makefile's `/target` output folder holds just what the build put there.
+            by_target_tool = bool(tools & {"maven", "cargo", "gradle"})
+            if by_target_tool and (last == "target" or (parent == "target" and last in ("release", "debug"))):
                 what = (
                     "Cargo's target directory (deps/, build/, incremental/ and the binary)"
                     if "cargo" in tools

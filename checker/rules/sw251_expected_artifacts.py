@@ -1,9 +1,22 @@
-"""SW251 expected-artifacts: dynamic rule (metadata and docs only; the engine implements the check)."""
+"""SW251 expected-artifacts: the build outputs the exercise names are in the built final image."""
 
 from __future__ import annotations
 
+from checker.dynamic.facts import DynamicContext, Fact
 from checker.report import Concern
-from checker.rules.base import Kind, Rule, RuleDoc
+from checker.rules.base import Kind, Rule, RuleDoc, Verdict, failed, passed, skipped
+
+
+def judge(ctx: DynamicContext) -> list[Verdict]:
+    if not ctx.spec or not ctx.spec.artifacts:
+        return [skipped("no expected artifacts declared")]
+    paths = ctx.image.facts.files()
+    missing = [a for a in ctx.spec.artifacts if a.rstrip("/") not in paths]
+    if missing:
+        return [failed(f"Expected build outputs are missing from the final image: {', '.join(missing)}.", None,
+                       *missing)]
+    return [passed(f"The build outputs are in place: {', '.join(ctx.spec.artifacts)}.")]
+
 
 RULE = Rule(
     id="SW251",
@@ -37,4 +50,6 @@ RULE = Rule(
         ),
         notes="",
     ),
+    judge=judge,
+    needs=frozenset({Fact.IMAGE}),
 )

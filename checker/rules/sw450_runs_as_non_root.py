@@ -1,9 +1,22 @@
-"""SW450 runs-as-non-root: dynamic rule (metadata and docs only; the engine implements the check)."""
+"""SW450 runs-as-non-root: the built image's config (base image's default included) names a non-root user."""
 
 from __future__ import annotations
 
+from checker.dynamic.facts import DynamicContext, Fact
 from checker.report import Concern
-from checker.rules.base import Kind, Rule, RuleDoc
+from checker.rules.base import Kind, Rule, RuleDoc, Verdict, failed, passed, skipped
+
+
+def judge(ctx: DynamicContext) -> list[Verdict]:
+    if ctx.spec is not None and not ctx.spec.require_non_root:
+        return [skipped("this exercise does not ask for a non-root user")]
+    user = ctx.image.facts.user.strip()
+    name = user.split(":", 1)[0]
+    if name in ("", "root", "0"):
+        return [failed(f"The image runs as root (its config says User={user or '(empty)'}, which includes the base "
+                       "image's default).", ctx.final_line)]
+    return [passed(f"The image runs as `{user}`, not root.")]
+
 
 RULE = Rule(
     id="SW450",
@@ -25,4 +38,6 @@ RULE = Rule(
         example='FROM alpine:3.20\nCOPY app /app\nENTRYPOINT ["/app"]\n',
         use_instead='FROM alpine:3.20\nRUN adduser -D -u 10001 app\nCOPY app /app\nUSER 10001\nENTRYPOINT ["/app"]\n',
     ),
+    judge=judge,
+    needs=frozenset({Fact.IMAGE}),
 )

@@ -1,9 +1,56 @@
-"""SW550 smoke-test: dynamic rule (metadata and docs only; the engine implements the check)."""
+"""SW550 smoke-test: the built image starts and answers as the exercise says (HTTP, a command, or just starts)."""
 
 from __future__ import annotations
 
+from checker.dynamic.facts import DynamicContext, Fact
+from checker.hints import runtime_hint
 from checker.report import Concern
-from checker.rules.base import Kind, Rule, RuleDoc
+from checker.rules.base import Kind, Rule, RuleDoc, Verdict, failed, passed
+
+
+def judge(ctx: DynamicContext) -> list[Verdict]:
+    run = ctx.smoke_run
+    smoke = ctx.spec.smoke if ctx.spec else None
+    if run.kind == "http":
+        assert smoke is not None and smoke.http is not None and run.http is not None
+        p, ans = smoke.http, run.http
+        ev = [ln for ln in ans.container_logs.splitlines()[-8:] if ln.strip()]
+        if not ans.ok:
+            return [failed(f"The image did not answer GET {p.path} on a loopback port: {ans.error}", None, *ev,
+                           hint=runtime_hint(ans.error or "", ans.container_logs))]
+        problems = []
+        if ans.status != p.expect_status:
+            problems.append(f"status {ans.status}, expected {p.expect_status}")
+        if p.expect_body and p.expect_body not in ans.body:
+            problems.append(f"the body lacks {p.expect_body!r}")
+        if smoke.expect_healthy and ans.health != "healthy":
+            problems.append(f"Docker reports health {ans.health or 'none (no HEALTHCHECK)'}"
+                            + (f": {ans.health_log[-1]}" if ans.health_log else ""))
+        if problems:
+            return [failed(f"GET {p.path} answered, but " + "; ".join(problems) + ".", None,
+                           *ev, *ans.health_log[-2:], hint=runtime_hint("; ".join(problems), ""))]
+        health = f", healthcheck {ans.health}" if ans.health else ""
+        return [passed(f"GET {p.path} answered {ans.status} in {ans.seconds:.1f} s{health}.")]
+    res = run.command
+    assert res is not None
+    if run.kind == "command":
+        assert smoke is not None and smoke.command is not None
+        c = smoke.command
+        lacks = bool(c.expect_output and c.expect_output not in res.output)
+        if res.error or res.timed_out or res.exit_code != c.expect_exit or lacks:
+            why = res.error or ("it did not finish in time" if res.timed_out else
+                                f"exit code {res.exit_code}" + (f", output lacks {c.expect_output!r}" if lacks else ""))
+            return [failed(f"Running the image failed: {why}.", None, *res.output.splitlines()[-8:],
+                           hint=runtime_hint(why, res.output))]
+        return [passed(f"The image ran and printed what was expected ({res.seconds:.1f} s).")]
+    # No smoke test declared: the image must at least start (a server keeps running, a tool exits 0).
+    if res.error:
+        return [failed(f"The image cannot start: {res.error}", hint=runtime_hint(res.error, ""))]
+    if not res.timed_out and res.exit_code not in (0, None):
+        return [failed(f"The image started and exited with code {res.exit_code}.", None,
+                       *res.output.splitlines()[-8:], hint=runtime_hint("", res.output))]
+    return [passed("The image starts (no smoke test declared: started with no network and watched for 3 s).")]
+
 
 RULE = Rule(
     id="SW550",
@@ -41,4 +88,6 @@ RULE = Rule(
             "golang image) and scratch has no loader."
         ),
     ),
+    judge=judge,
+    needs=frozenset({Fact.SMOKE_RUN}),
 )

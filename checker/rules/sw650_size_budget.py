@@ -1,9 +1,34 @@
-"""SW650 size-budget: dynamic rule (metadata and docs only; the engine implements the check)."""
+"""SW650 size-budget: the built image is within the exercise's budget (MB, or a fraction of its single-stage
+twin built from the same context)."""
 
 from __future__ import annotations
 
+from checker.dynamic.facts import DynamicContext, Fact
 from checker.report import Concern
-from checker.rules.base import Kind, Rule, RuleDoc
+from checker.rules.base import Kind, Rule, RuleDoc, Verdict, errored, failed, passed, skipped
+
+
+def judge(ctx: DynamicContext) -> list[Verdict]:
+    size_mb = ctx.image.facts.size_mb
+    budget = ctx.spec.size if ctx.spec else None
+    limits: list[tuple[float, str]] = []  # (MB, what the limit is)
+    if budget is not None and budget.max_mb is not None:
+        limits.append((budget.max_mb, f"the budget of {budget.max_mb:g} MB"))
+    twin = ctx.single_stage_twin
+    if budget is not None and budget.max_fraction_of_single_stage is not None and twin.asked:
+        if twin.mb is None:
+            return [errored(f"The single-stage twin could not be measured: {twin.problem}")]
+        fraction = budget.max_fraction_of_single_stage
+        limit = round(twin.mb * fraction, 1)
+        limits.append((limit, f"{fraction:.0%} of the single-stage image ({twin.mb} MB, built from the same "
+                              f"context) = {limit:g} MB"))
+    if not limits:
+        return [skipped(f"no size budget declared (the image is {size_mb} MB)")]
+    over = [(mb, what) for mb, what in limits if size_mb > mb]
+    if over:
+        return [failed(f"The image is {size_mb} MB, over " + " and ".join(what for _mb, what in over) + ".")]
+    return [passed(f"The image is {size_mb} MB, within " + " and ".join(what for _mb, what in limits) + ".")]
+
 
 RULE = Rule(
     id="SW650",
@@ -37,4 +62,6 @@ RULE = Rule(
         ),
         notes="",
     ),
+    judge=judge,
+    needs=frozenset({Fact.IMAGE, Fact.SINGLE_STAGE_TWIN}),
 )

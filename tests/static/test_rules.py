@@ -236,6 +236,32 @@ CASES = [
     ("SW702", "FROM alpine:3.20\nRUN echo $TARGETARCH\n", Status.WARN, 2, None),
     ("SW702", "FROM alpine:3.20\nARG MODE=x\nCMD echo $MODE\n", Status.WARN, 3, None),
     ("SW702", "FROM alpine:3.20 AS a\nENV X=1\nFROM alpine:3.20\nRUN echo $X\n", Status.WARN, 4, None),
+    # issue 13: the families found on real Dockerfiles
+    ("SW101", "FROM scratch\nCOPY app /\nENTRYPOINT [\"/app\"]\n", Status.PASS, 1, ("stage-separation", "pass")),
+    ("SW101", "FROM alpine:3.20\nRUN apk add --no-cache ca-certificates\nCOPY dist/app /usr/bin/\n", Status.PASS, 1,
+     None),
+    ("SW101", "FROM golang:1.23\nCOPY . .\nRUN go build -o /app .\n", Status.FAIL, 1, ("stage-separation", "fail")),
+    ("SW104", "FROM python:3.12-alpine\nRUN apk add --virtual .b gcc musl-dev && pip install uwsgi && apk del .b\n",
+     Status.WARN, 2, ("stage-separation", "pass")),  # gcc is gone after the RUN: only pip's advice is left
+    ("SW104", "FROM python:3.12-slim\nRUN apt-get update && apt-get install -y build-essential\n", Status.FAIL, 2,
+     None),
+    ("SW201", "FROM rust:1.81 AS b\nRUN cargo build\nFROM debian:12-slim\nCOPY --from=b /t/app /app\n"
+     "COPY configuration configuration\nCOPY docker-entrypoint.sh /\n", Status.PASS, None, None),
+    ("SW201", "FROM node:22-slim AS base\nCOPY . .\nFROM base\nCMD [\"node\", \"server.js\"]\n", Status.FAIL, 2,
+     ("artifact-copies", "fail")),
+    ("SW301", "FROM oven/bun:1 AS b\nCOPY package.json bun.lock ./\nRUN bun install --frozen-lockfile\nCOPY . .\n",
+     Status.PASS, 3, ("cache-ordering", "pass")),
+    ("SW301", "FROM oven/bun:1 AS b\nCOPY . .\nRUN bun install\n", Status.FAIL, 2, ("cache-ordering", "fail")),
+    ("SW301", "FROM php:8.3-fpm\nCOPY . .\nRUN composer install --no-dev\n", Status.FAIL, 2, None),
+    ("SW301", "FROM ruby:3.3-slim\nCOPY Gemfile Gemfile.lock .ruby-version ./\nRUN bundle install\nCOPY . .\n",
+     Status.PASS, 3, None),
+    ("SW301", "FROM lukemathwalker/cargo-chef:latest AS b\nCOPY recipe.json .\nRUN cargo chef cook --release\n"
+     "COPY . .\nRUN cargo build --release\n", Status.PASS, 3, None),
+    ("SW301", "FROM golang:1.23 AS b\nCOPY . .\nRUN make build\n", Status.FAIL, 2, ("cache-ordering", "fail")),
+    ("SW301", "FROM python:3.12-slim\nRUN pip install poetry\nCOPY . .\nRUN poetry install\n", Status.FAIL, 3,
+     None),
+    ("SW301", "FROM node:22 AS b\nCOPY . .\nRUN --mount=type=cache,target=/root/.npm npm ci\n", Status.FAIL, 2,
+     None),
 ]
 
 
