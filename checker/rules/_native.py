@@ -17,13 +17,20 @@ DATA_EXT = frozenset(
 )  # fmt: skip
 DATA_PATHS = ("/etc/ssl", "/etc/passwd", "/etc/group", "/usr/share/zoneinfo", "/etc/ca-certificates",
               "/usr/share/ca-certificates", "/usr/share/nginx", "/etc/nginx")  # fmt: skip
-_PROGRAM_DIRS = re.compile(r"(^|/)(s?bin|libexec|jre|jdk|jvm|opt)(/|$)|\.so(\.\d+)*$|^/usr/local/lib/")
+_PROGRAM_DIRS = re.compile(r"(^|/)(s?bin|libexec|jre|jdk|jvm)(/|$)|\.so(\.\d+)*$|^/usr/local/lib/")
 _NATIVE_BUILDERS = frozenset({"gcc", "g++", "cc", "c++", "clang", "make", "cmake", "ninja", "cargo", "rustc", "jlink"})
 LIBC_WORDS = {"glibc": "glibc", "musl": "musl", "none": "no C library at all"}
 
 
+def libc(info: ImageInfo) -> str | None:
+    """The image's libc; a tag such as `3.7-alpine3.10` is Alpine (musl) too."""
+    if info.libc != "none" and any(t.startswith("alpine") for t in re.split(r"[-._]", info.ref.tag or "")):
+        return "musl"
+    return info.libc
+
+
 def libc_words(info: ImageInfo) -> str:
-    return f"`{info.display}` ({LIBC_WORDS.get(info.libc or '', 'unknown libc')})"
+    return f"`{info.display}` ({LIBC_WORDS.get(libc(info) or '', 'unknown libc')})"
 
 
 def is_data(src: str) -> bool:

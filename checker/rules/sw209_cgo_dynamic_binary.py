@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from checker.analysis import Context
 from checker.report import Concern
-from checker.rules._native import cgo_off, go_builds, is_data, libc_words
+from checker.rules._native import cgo_off, go_builds, is_data, libc, libc_words
 from checker.rules._paths import stage_makes
 from checker.rules.base import Kind, Rule, RuleDoc, Verdict, passed, q, skipped, warned
 
@@ -26,8 +26,8 @@ def check(ctx: Context) -> list[Verdict]:
             if build.line in reported or cgo_off(ctx, src_stage, build):
                 continue
             # golang:*-alpine has no C compiler unless one is installed: cgo then switches itself off
-            has_cc = builder.libc == "glibc" or bool(ctx.facts(src_stage).packages_installed & _COMPILERS)
-            if not has_cc or final.libc not in ("none", "musl") or final.libc == builder.libc:
+            has_cc = libc(builder) == "glibc" or bool(ctx.facts(src_stage).packages_installed & _COMPILERS)
+            if not has_cc or libc(final) not in ("none", "musl") or libc(final) == libc(builder):
                 continue
             src = next((s for s in cp.sources if not is_data(s)), None)
             made = stage_makes(ctx, src_stage, src) if src else None
@@ -39,7 +39,7 @@ def check(ctx: Context) -> list[Verdict]:
                     f"Line {ins.line}: {q(ins)} ships the Go binary built on line {build.line} "
                     f"({q(build)}) on {libc_words(builder)} without `CGO_ENABLED=0`. That image has a C "
                     "compiler, so cgo is on and a program that uses `net` or `os/user` is linked against "
-                    f"{builder.libc}; {libc_words(final)} has no such loader, and the container fails with "
+                    f"{libc(builder)}; {libc_words(final)} has no such loader, and the container fails with "
                     "`exec /app: no such file or directory` although `ls` shows the file is there.",
                     ins.line,
                     ins.snippet,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from checker.analysis import Context
 from checker.report import Concern
-from checker.rules._native import go_builds, is_data, libc_words, looks_like_program, native_build
+from checker.rules._native import go_builds, is_data, libc, libc_words, looks_like_program, native_build
 from checker.rules._paths import stage_makes
 from checker.rules.base import Kind, Rule, RuleDoc, Verdict, passed, q, skipped, warned
 
@@ -22,12 +22,12 @@ def check(ctx: Context) -> list[Verdict]:
     judged = False
     for ins, cp, src_stage in ctx.final_stage_copies():
         built_on = ctx.image(src_stage)
-        if built_on.libc not in ("glibc", "musl") or final.libc not in ("glibc", "musl", "none"):
+        if libc(built_on) not in ("glibc", "musl") or libc(final) not in ("glibc", "musl", "none"):
             continue
         if built_on.language == "go" and native_build(ctx, src_stage) is None:
             continue  # Go binaries: SW209 follows cgo (a `make` in a Go image usually wraps `go build`)
         judged = True
-        if final.libc == built_on.libc:
+        if libc(final) == libc(built_on):
             continue
         native = native_build(ctx, src_stage)
         if built_on.language == "go" and native is not None and not any(
@@ -51,7 +51,7 @@ def check(ctx: Context) -> list[Verdict]:
                     f"Line {ins.line}: {q(ins)} copies `{src}`, made on {libc_words(built_on)}{how}, onto "
                     f"{libc_words(final)}. Dynamically linked programs name their loader "
                     "(`ld-linux-x86-64.so.2` for glibc, `ld-musl-x86_64.so.1` for musl), and that loader is "
-                    f"not in the runtime image: it fails with {_SYMPTOM[final.libc or 'none']}.",
+                    f"not in the runtime image: it fails with {_SYMPTOM[libc(final) or 'none']}.",
                     ins.line,
                     ins.snippet,
                     hint="Keep the builder and the runtime on the same libc family (an `-alpine` builder for an "

@@ -5,11 +5,12 @@ from __future__ import annotations
 from checker.analysis import Context
 from checker.image_roles import classify
 from checker.report import Concern
-from checker.rules._native import LIBC_WORDS, looks_like_program
+from checker.rules._native import LIBC_WORDS, libc, looks_like_program
 from checker.rules.base import Kind, Rule, RuleDoc, Verdict, passed, q, skipped, warned
 
-# Images whose programs are static, by how they are made.
-_STATIC_IMAGES = ("busybox", "tonistiigi/xx", "static", "scratch")
+# Images whose programs are static, by how they are made, or scripts (composer is a PHP archive,
+# install-php-extensions a shell script).
+_STATIC_IMAGES = ("busybox", "tonistiigi/xx", "static", "scratch", "composer", "php-extension-installer")
 
 
 def check(ctx: Context) -> list[Verdict]:
@@ -26,20 +27,16 @@ def check(ctx: Context) -> list[Verdict]:
         if any(s in image.ref.path for s in _STATIC_IMAGES):
             continue
         programs = [s for s in cp.sources if looks_like_program(s)]
-        if not programs:
+        # Judged only where the libc is known to differ (or be absent): many tools copied this way are
+        # scripts or static (composer, install-php-extensions), and a same-family base often works.
+        if not programs or libc(final) is None or libc(image) is None or libc(image) == libc(final):
             continue
-        same = image.libc is not None and image.libc == final.libc
-        lands = (
-            f"`{final.display}` has the same libc ({LIBC_WORDS[final.libc or 'none']}), but not necessarily the "
-            "same versions or the other libraries it links"
-            if same
-            else f"`{final.display}` has {LIBC_WORDS.get(final.libc or '', 'an unknown libc')}"
-        )
+        lands = f"`{final.display}` has {LIBC_WORDS.get(libc(final) or '', 'an unknown libc')}"
         out.append(
             warned(
                 f"Line {ins.line}: {q(ins)} copies the program `{programs[0]}` out of the image `{image.display}`. "
                 f"Unless it is statically linked it needs that image's loader and shared libraries "
-                f"({LIBC_WORDS.get(image.libc or '', 'its libc')}, and whatever else it links), which COPY does not "
+                f"({LIBC_WORDS.get(libc(image) or '', 'its libc')}, and whatever else it links), which COPY does not "
                 f"bring: {lands}. It then fails with the misleading `no such file or directory`, although the "
                 "file is there.",
                 ins.line,

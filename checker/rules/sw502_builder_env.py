@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from checker.analysis import Context, variables_used
 from checker.model import Instruction, Stage
 from checker.report import Concern
@@ -19,6 +21,13 @@ BUILD_VARS = frozenset(
         "CFLAGS", "LDFLAGS", "DOTNET_CLI_TELEMETRY_OPTOUT", "NEXT_TELEMETRY_DISABLED", "VITE_BASE", "PUBLIC_URL",
     }
 )  # fmt: skip
+
+
+# Names made for run-time configuration of an app.
+RUNTIME_NAME = re.compile(
+    r"PROFILE|^JAVA_OPTS$|^JDK_JAVA_OPTIONS$|^SPRING_|^APP_|^(RAILS|RACK|APP|FLASK|DJANGO|ASPNETCORE|GO)_ENV$|"
+    r"^LOG_LEVEL$|^PORT$|^HOST$|^LISTEN_|^SERVER_PORT$|^DATABASE_URL$|^TZ$|^FLASK_|^DJANGO_SETTINGS_MODULE$"
+)
 
 
 def _env_lines(stage: Stage) -> list[tuple[str, str, Instruction]]:
@@ -44,6 +53,12 @@ def check(ctx: Context) -> list[Verdict]:
     spec_vars: set[str] = set()
     if ctx.spec is not None and ctx.spec.smoke is not None and ctx.spec.smoke.http is not None:
         spec_vars = {v for v in (ctx.spec.smoke.http.port_env, ctx.spec.smoke.http.host_env) if v}
+    final_refs: set[str] = set()
+    for ins in ctx.final_instructions():
+        if ins.keyword in ("CMD", "ENTRYPOINT", "HEALTHCHECK", "RUN", "EXPOSE", "USER", "WORKDIR", "VOLUME"):
+            final_refs |= variables_used(ins.original)
+    info = ctx.final_image
+    serves_files = info.ref.name in ("nginx", "nginx-unprivileged", "httpd", "caddy", "lighttpd", "openresty")
     out: list[Verdict] = []
     judged = False
     for st in ctx.reachable_stages():
@@ -53,7 +68,10 @@ def check(ctx: Context) -> list[Verdict]:
             judged = True
             if name in final_env or _used_after(st, name, ins):
                 continue
-            if name in BUILD_VARS and name not in spec_vars:
+            # Only variables the running app is known to read: the exercise's port/host variables, ones the
+            # final image's own instructions use, or names made for run-time configuration. Build tools read
+            # plenty of others from the environment (POETRY_*, UV_*, SQLX_OFFLINE...).
+            if not (name in spec_vars or name in final_refs or (RUNTIME_NAME.search(name) and not serves_files)):
                 continue
             app = " (the variable this exercise's app reads)" if name in spec_vars else ""
             out.append(
