@@ -360,6 +360,7 @@ class Context:
     reachable: frozenset[int]
     spec: Spec | None = None
     context_dir: Path | None = None
+    dockerfile_path: Path | None = None  # where the Dockerfile is (its ignore file may sit beside it)
     _facts: dict[int, StageFacts] = field(default_factory=dict)
     _refs_by_instr: dict[int, StageRef] | None = None
     _final_chain: list[Stage] | None = None
@@ -369,13 +370,28 @@ class Context:
 
     @classmethod
     def build(
-        cls, df: Dockerfile, *, target: str | None = None, spec: Spec | None = None, context_dir: Path | None = None
+        cls,
+        df: Dockerfile,
+        *,
+        target: str | None = None,
+        spec: Spec | None = None,
+        context_dir: Path | None = None,
+        dockerfile_path: Path | None = None,
     ) -> Context:
         final = df.target_stage(target)
         found = final is not None
         if final is None:
             final = df.stages[-1]
-        return cls(df, final, target, found, frozenset(df.reachable(final.index)), spec, context_dir)
+        return cls(df, final, target, found, frozenset(df.reachable(final.index)), spec, context_dir, dockerfile_path)
+
+    @property
+    def assumed_dockerfile(self) -> Path | None:
+        """The Dockerfile's path: as given, else where the exercise keeps it in the context."""
+        if self.dockerfile_path is not None:
+            return self.dockerfile_path
+        if self.context_dir is None:
+            return None
+        return self.context_dir / (self.spec.dockerfile if self.spec is not None else "Dockerfile")
 
     def facts(self, stage: Stage) -> StageFacts:
         f = self._facts.get(stage.index)

@@ -11,6 +11,7 @@ import base64
 import json
 import os
 import re
+import shutil
 import signal
 import subprocess
 import tempfile
@@ -23,6 +24,7 @@ from pathlib import Path
 
 import docker.errors
 
+from checker.dockerignore import IGNORE, ignore_file, native_ignore_file
 from checker.engine import Engine
 
 STEP_NAME = re.compile(r"^\[(?:(?P<stage>[^\]\s]+) )?(?P<num>\d+)/(?P<total>\d+)\] (?P<instr>.*)$", re.S)
@@ -257,7 +259,16 @@ def build(engine: Engine, context: Path, *, dockerfile: Path | None = None, tag:
     which is kept to one thread)."""
     start = time.monotonic()
     df_path = dockerfile or context / "Dockerfile"
-    cleanup: Path | None = None
+    scratch: Path | None = None  # a temporary folder for a rewritten Dockerfile and its ignore file
+
+    def rewritten(text: str) -> Path:
+        nonlocal scratch
+        if scratch is None:
+            scratch = Path(tempfile.mkdtemp(prefix="stagewise-df-"))
+        out = scratch / "Dockerfile"
+        out.write_text(text, encoding="utf-8")
+        return out
+
     if engine.offline:
         if no_cache and builder != "classic":
             # BuildKit's --no-cache re-resolves every base image against its registry (seen here).
@@ -275,18 +286,30 @@ def build(engine: Engine, context: Path, *, dockerfile: Path | None = None, tag:
         if "syntax" in {m.group(1).lower() for m in map(DIRECTIVE.match, text.split("\n")[:8]) if m}:
             # `# syntax=` pulls a frontend image; offline, the built-in frontend (>= 1.19) reads it. The
             # line is blanked in a copy so that every line number stays the same.
-            fd, tmp = tempfile.mkstemp(prefix="stagewise-df-", suffix=".Dockerfile")
-            os.close(fd)
-            cleanup = Path(tmp)
-            cleanup.write_text(without_syntax_directive(text))
-            dockerfile = cleanup
+            dockerfile = rewritten(without_syntax_directive(text))
+    if builder != "classic":
+        # The ignore file this Dockerfile is meant to be built with (checker.dockerignore: the same rule for
+        # check, its cache probe and grade). BuildKit reads `<name>.dockerignore` beside the file it is given,
+        # so a rewritten copy, or a learner's `.dockerignore` beside a Dockerfile kept outside the context,
+        # is put beside the file BuildKit reads.
+        wanted = ignore_file(context, df_path)
+        given = dockerfile or df_path
+        if wanted is not None and wanted != native_ignore_file(context, given):
+            if scratch is None or given.parent != scratch:
+                try:
+                    given = rewritten(df_path.read_text(encoding="utf-8-sig"))
+                except (OSError, UnicodeDecodeError):
+                    given = df_path
+            if given.parent == scratch:
+                (given.parent / ("Dockerfile" + IGNORE)).write_bytes(wanted.read_bytes())
+                dockerfile = given
     try:
         return _build(engine, context, dockerfile=dockerfile, tag=tag, builder=builder, target=target,
                       labels=labels, network=network, no_cache=no_cache, timeout=timeout, build_args=build_args,
                       extra_args=extra_args, on_step=on_step, stop_when=stop_when, start=start)
     finally:
-        if cleanup is not None:
-            cleanup.unlink(missing_ok=True)
+        if scratch is not None:
+            shutil.rmtree(scratch, ignore_errors=True)
 
 
 def _build(engine: Engine, context: Path, *, dockerfile: Path | None, tag: str | None, builder: str,

@@ -183,7 +183,8 @@ def check(tgt: Target, opts: CheckOptions | None = None, *, engine: Engine | Non
         report.error = f"cannot read {tgt.dockerfile}: {exc}"
         return report.finalize()
     target = opts.target or (tgt.spec.target if tgt.spec else None)
-    report.findings = analyze(text, context_dir=tgt.context, target=target, spec=tgt.spec)
+    report.findings = analyze(text, context_dir=tgt.context, target=target, spec=tgt.spec,
+                              dockerfile_path=tgt.dockerfile)
     try:
         model = parse(text)
     except ParseError:

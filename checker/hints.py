@@ -5,7 +5,48 @@ from __future__ import annotations
 import re
 
 # Messages for errors learners hit, with the builder's own words recognised (learner-pitfalls.md).
+_NO_NETWORK = ("Builds here have no network at all (the checker and the grader build with `--network=none`, and "
+               "the base images are offline copies).")
+
 BUILD_ERROR_HINTS: list[tuple[re.Pattern[str], str]] = [
+    # First: the build could not download something. Matched before the image-pull hint below, whose words
+    # ("no such host") a download error can share.
+    (re.compile(r"(?:\[ERROR\] )?(?:Failed to execute goal \S+[^\n]*?(?:in offline mode|Unable to generate "
+                r"classpath)[^\n]*|Cannot access \S+ \([^)]*\) in offline mode and the artifact \S+ has not been "
+                r"downloaded[^\n]*)"),  # pitfall 25
+     "Maven stopped: `{match}`. With `-o` Maven may use only what ~/.m2 already holds, and `dependency:go-offline` "
+     "did not fetch everything: it does not "
+     "resolve every plugin the lifecycle binds (surefire, jar, resources in the versions the build really uses) "
+     "nor dependencies declared on plugins (MDEP-82, MDEP-820). Drop `-o` and treat go-offline as a cache "
+     "warm-up, or keep ~/.m2 in a cache mount (`RUN --mount=type=cache,target=/root/.m2 mvn -B package`)."),
+    (re.compile(r"wget: bad address|wget: unable to resolve|curl: \(6\) Could not resolve host|"
+                r"curl: \(7\) Failed to connect|Could not resolve host|unable to access '[^']+': Could not resolve"),
+     _NO_NETWORK + " A `wget`, `curl` or `git clone` of a URL in a RUN step cannot work: take the file from the "
+     "build context (`COPY`), from the base image, or from another stage (`COPY --from=<stage>`)."),
+    (re.compile(r"\(no such package\)|OFFLINE SUBSTITUTE for Alpine: nothing can be downloaded"),
+     _NO_NETWORK + " `apk add` can only \"install\" packages the offline Alpine image already holds (the error "
+     "lists them: ca-certificates, tzdata, wget...). Drop the package, or do the work in a builder stage whose "
+     "image has the tool."),
+    (re.compile(r"Unable to locate package|Temporary failure resolving|E: Package '[^']+' has no installation "
+                r"candidate|Failed to fetch .*(resolv|Could not connect)"),
+     _NO_NETWORK + " `apt-get update` cannot reach a package archive, so `apt-get install` finds no package "
+     "(`Unable to locate package`). Use what the base image already ships, or a base image that has the tool "
+     "(the JDK, Maven, Go and Node images have their toolchains)."),
+    # The offline node images set npm's `offline=true` (ENOTCACHED, seen); elsewhere npm fails to resolve.
+    (re.compile(r"npm (?:error|ERR!) code (?:ENOTCACHED|ENOTFOUND|EAI_AGAIN|ECONNREFUSED|ETIMEDOUT|ECONNRESET|"
+                r"ENETUNREACH)|cache mode is 'only-if-cached' but no cached response|getaddrinfo (?:EAI_AGAIN|"
+                r"ENOTFOUND)|npm (?:error|ERR!) network"),
+     _NO_NETWORK + " npm can install only the packages the exercise's package-lock.json names (they are in the "
+     "image's npm cache, so `npm ci` works); a package added with `npm install <name>` cannot be downloaded. "
+     "Use `npm ci` with the lockfile the exercise gives you, and don't add packages to it."),
+    (re.compile(r"go: .*(?:dial tcp|no such host|i/o timeout)|Get \"https?://[^\"]+\": dial tcp"),
+     _NO_NETWORK + " The go command tried to download modules: build with the modules the exercise's go.mod and "
+     "go.sum name (they are in the image's module cache); `go get` or `go install <pkg>@<version>` of new "
+     "modules cannot work."),
+    (re.compile(r"Could not transfer artifact .*(?:Unknown host|Network is unreachable|Connection refused)|"
+                r"Non-resolvable parent POM|Could not resolve dependencies for project"),
+     _NO_NETWORK + " Maven could not download an artifact: build with the plugins and dependencies the "
+     "exercise's pom.xml names (they are in the image's repository); new ones cannot be fetched."),
     (re.compile(r'failed to calculate checksum of ref .*"(/[^"]+)": not found|COPY failed: .*no such file'),
      "A COPY could not find its source. For `COPY --from`, the path is looked up from the root of the other "
      "stage (its WORKDIR is ignored), and each tool writes its output somewhere else (Vite: dist/, CRA: build/, "
@@ -20,6 +61,24 @@ BUILD_ERROR_HINTS: list[tuple[re.Pattern[str], str]] = [
     (re.compile(r"the --mount option requires BuildKit"),
      "RUN --mount needs BuildKit: build with `docker buildx build`, or drop the cache mount for the classic "
      "builder."),
+    (re.compile(r"/etc/nginx/templates exists, but /etc/nginx/conf\.d is not writable"),  # pitfall 33
+     "nginx's entrypoint runs as your non-root USER and cannot write /etc/nginx/conf.d, so your template is not "
+     "rendered and nginx falls back to the default config on port 80, which a non-root user cannot bind. Chown "
+     "the paths nginx writes before `USER nginx` (`RUN chown -R nginx:nginx /var/cache/nginx /etc/nginx/conf.d && "
+     "touch /var/run/nginx.pid && chown nginx:nginx /var/run/nginx.pid`), or use nginxinc/nginx-unprivileged."),
+    (re.compile(r'nginx: \[emerg\] (?:mkdir|open)\(\) "[^"]+" failed \(13: Permission denied\)'),  # pitfall 33
+     "nginx runs as a non-root user but the stock image keeps /var/cache/nginx, /var/run/nginx.pid and "
+     "/etc/nginx/conf.d root-owned. Use nginxinc/nginx-unprivileged, or before `USER nginx` chown those paths "
+     "(`RUN chown -R nginx:nginx /var/cache/nginx /etc/nginx/conf.d && touch /var/run/nginx.pid && chown "
+     "nginx:nginx /var/run/nginx.pid`) and listen on a port >= 1024."),
+    (re.compile(r"bind\(\) to \S+:(?:[1-9]\d{0,2}|10[01]\d|102[0-3]) failed \(13: Permission denied\)"),  # 33
+     "A non-root server cannot listen on a port below 1024: listen on 8080 (and EXPOSE 8080), or use an "
+     "unprivileged image such as nginxinc/nginx-unprivileged."),
+    (re.compile(r"(?:mkdir: can't create directory|mkdir: cannot create directory|touch: cannot touch|"
+                r"can't create) '?[^':]+'?: Permission denied"),  # pitfall 31
+     "A RUN after `USER` runs as that user, and folders made before it (WORKDIR, `RUN mkdir`, files copied "
+     "from another stage) belong to root. Make the folder and hand it over before USER (`RUN mkdir -p "
+     "/app/logs && chown app:app /app/logs`), or copy with `COPY --chown=app:app`."),
     (re.compile(r"unable to find user|no matching entries in passwd file"),
      "The user does not exist in that stage. scratch and distroless have no /etc/passwd entries for your "
      "names: use a numeric `USER 65532:65532`, or create the user in the final stage first."),
@@ -56,9 +115,12 @@ BUILD_ERROR_HINTS: list[tuple[re.Pattern[str], str]] = [
 
 
 def build_hint(error: str) -> str | None:
+    """The hint for the first known error in the text; `{match}` in a hint quotes the tool's own line."""
     for rx, hint in BUILD_ERROR_HINTS:
-        if rx.search(error):
-            return hint
+        m = rx.search(error)
+        if m:
+            quoted = " ".join(m.group(0).split())
+            return hint.replace("{match}", quoted if len(quoted) <= 240 else quoted[:237] + "...")
     return None
 
 

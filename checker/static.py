@@ -146,6 +146,7 @@ def analyze(
     target: str | None = None,
     spec: Spec | None = None,
     strict: bool = False,
+    dockerfile_path: Path | None = None,
 ) -> list[Finding]:
     """Run every static rule. ``strict`` re-raises rule crashes (tests); otherwise a crash is a skip."""
     try:
@@ -154,7 +155,7 @@ def analyze(
         return [parse_error_finding(err, dockerfile_text, spec)]
     if target is None and spec is not None:
         target = spec.target
-    ctx = Context.build(df, target=target, spec=spec, context_dir=context_dir)
+    ctx = Context.build(df, target=target, spec=spec, context_dir=context_dir, dockerfile_path=dockerfile_path)
     out: list[Finding] = []
     for rule in static_rules():
         assert rule.check is not None

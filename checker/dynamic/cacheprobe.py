@@ -24,6 +24,7 @@ from typing import Any
 import docker.errors
 
 from checker.build import BuildResult, Step, build
+from checker.dockerignore import ignore_file
 from checker.engine import Engine
 from checker.model import Instruction, Stage
 from checker.parse import ParseError, parse
@@ -170,8 +171,8 @@ def run_cache_probe(engine: Engine, context: Path, dockerfile: Path, install: In
                 # Beside the copy, not in it: the context stays byte for byte the one that was built.
                 df = Path(tmp) / name / "Dockerfile"
                 df.write_text(_isolate_bases(own, text, stages, aliases))
-                ignore = dockerfile.with_name(dockerfile.name + ".dockerignore")
-                if ignore.is_file():
+                ignore = ignore_file(context, dockerfile)  # the one the checked build read
+                if ignore is not None:
                     shutil.copy2(ignore, df.with_name("Dockerfile.dockerignore"))
                 return ctx, df
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from checker.dockerignore import IGNORE, submission_ignore
 from checker.spec import Spec, load_spec
 
 from .unpack import JUNK, Refused
@@ -27,7 +28,6 @@ SOLUTIONS = REPO / "solutions"
 # what a local try of the app may have left behind (it would make grades depend on the grader's machine).
 CONTEXT_EXCLUDES = {".git", "wrong", "node_modules", "dist", "target", "__pycache__", ".DS_Store"}
 MAX_DOCKERFILE_BYTES = 256 * 1024
-IGNORE_NAMES = (".dockerignore", "Dockerfile.dockerignore")
 
 
 class UnknownExercise(ValueError):
@@ -180,12 +180,12 @@ def inspect_submission(unpacked: Path, exercise: Exercise) -> Prepared:
         notes.append(f"graded {found.name} as the {exercise.dockerfile_name}")
     ignore_text = None
     used = [str(found.relative_to(unpacked))]
-    for n in IGNORE_NAMES:
-        p = root / n
-        if p.is_file() and not p.is_symlink():
-            ignore_text = _read_text(p, n)
-            used.append(str(p.relative_to(unpacked)))
-            break
+    # The same choice `stagewise check <folder> --exercise <id>` makes (checker.dockerignore): the ignore file
+    # beside the Dockerfile by its name first, then the folder's .dockerignore.
+    ignore = submission_ignore(found.parent, found.name, graded_as=exercise.dockerfile_name)
+    if ignore is not None:
+        ignore_text = _read_text(ignore, ignore.name)
+        used.append(str(ignore.relative_to(unpacked)))
     ignored = [f for f in listing if f not in used]
     return Prepared(text, str(found.relative_to(unpacked)), ignore_text, used, ignored, notes)
 
@@ -207,7 +207,10 @@ def build_context(exercise: Exercise, prepared: Prepared, dest: Path, *, max_byt
         total += out.stat().st_size
     (dest / exercise.dockerfile_name).write_text(prepared.dockerfile_text, encoding="utf-8")
     if prepared.dockerignore_text is not None:
-        (dest / ".dockerignore").write_text(prepared.dockerignore_text, encoding="utf-8")
+        # The learner's ignore file replaces the exercise's, whatever name the exercise's had: at the context
+        # root, where both builders read it (BuildKit would prefer a `<Dockerfile>.dockerignore`, so none stays).
+        (dest / (exercise.dockerfile_name + IGNORE)).unlink(missing_ok=True)
+        (dest / IGNORE).write_text(prepared.dockerignore_text, encoding="utf-8")
     total += len(prepared.dockerfile_text.encode()) + len((prepared.dockerignore_text or "").encode())
     if total > max_bytes:
         raise Refused(f"the build context would be {total / 1024 / 1024:.1f} MiB, more than "

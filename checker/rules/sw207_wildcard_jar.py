@@ -22,7 +22,10 @@ def check(ctx: Context) -> list[Verdict]:
                 if not any(c in src for c in "*?["):
                     continue
                 extra = (
-                    " If it matches two files the build fails with `When using COPY with more than one source "
+                    f" If it matches two jars, BuildKit does not stop: it copies each onto `{cp.dest}` in turn and "
+                    "one silently wins (the last in name order, so `app.jar` beats `app-plain.jar` but a "
+                    "`-sources` or `-tests` jar can beat yours), and `java -jar` may then say `no main manifest "
+                    "attribute`. Only the classic builder refuses: `When using COPY with more than one source "
                     "file, the destination must be a directory and end with a /`."
                     if not cp.dest_is_dir
                     else " With a directory destination several jars are copied, and `java -jar` may pick the "
@@ -59,9 +62,10 @@ RULE = Rule(
     weight=0.0,
     doc=RuleDoc(
         what="Warns about COPY sources such as `*.jar` or `app-*.jar`.",
-        why="Spring Boot's Gradle plugin (2.5+) also writes `-plain.jar`, Maven may write `-sources.jar`: the "
-        "build fails with `When using COPY with more than one source file, the destination must be a directory "
-        "and end with a /`, or the wrong jar runs with `no main manifest attribute` (pitfall 7).",
+        why="Spring Boot's Gradle plugin (2.5+) also writes `-plain.jar`, Maven may write `-sources.jar`. Copied "
+        "onto one file name, BuildKit copies every match in turn and one silently wins; the classic builder "
+        "fails with `When using COPY with more than one source file, the destination must be a directory and "
+        "end with a /`. Either way the wrong jar can run: `no main manifest attribute` (pitfall 7).",
         example="FROM gradle:8.10-jdk21 AS build\nWORKDIR /app\nCOPY . .\nRUN gradle bootJar --no-daemon\n\n"
         "FROM eclipse-temurin:21-jre-alpine\nCOPY --from=build /app/build/libs/*.jar /app.jar\n"
         'CMD ["java", "-jar", "/app.jar"]\n',

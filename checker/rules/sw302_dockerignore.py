@@ -5,25 +5,22 @@ from __future__ import annotations
 import fnmatch
 from pathlib import Path
 
+from checker import dockerignore
 from checker.analysis import HEAVY_DIRS, Context
+from checker.dockerignore import ignore_file
 from checker.report import Concern
 from checker.rules.base import Kind, Rule, RuleDoc, Verdict, failed, passed, skipped
 
 
 def ignore_files(ctx: Context) -> list[Path]:
+    """The ignore file the build reads (one at most: checker.dockerignore has the rule)."""
     assert ctx.context_dir is not None
-    names = [".dockerignore", "Dockerfile.dockerignore"]
-    if ctx.spec is not None:
-        names.insert(0, f"{ctx.spec.dockerfile}.dockerignore")
-    return [ctx.context_dir / n for n in names if (ctx.context_dir / n).is_file()]
+    found = ignore_file(ctx.context_dir, ctx.assumed_dockerfile)
+    return [found] if found is not None else []
 
 
 def read_patterns(path: Path) -> list[str]:
-    try:
-        text = path.read_text(encoding="utf-8", errors="replace")
-    except OSError:
-        return []
-    return [ln.strip() for ln in text.splitlines() if ln.strip() and not ln.strip().startswith("#")]
+    return [p for _, p in dockerignore.read_patterns(path)]
 
 
 def is_ignored(name: str, patterns: list[str]) -> bool:

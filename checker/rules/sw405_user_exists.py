@@ -11,7 +11,8 @@ from checker.rules.base import Kind, Rule, RuleDoc, Verdict, failed, passed, q, 
 
 
 def _names(spec: str) -> list[str]:
-    return [p for p in spec.split(":") if p and not p.isdigit()]
+    """The names in `user[:group]`, each once: `app:app` is one name to look up, not two findings."""
+    return list(dict.fromkeys(p for p in spec.split(":") if p and not p.isdigit()))
 
 
 def check(ctx: Context) -> list[Verdict]:

@@ -15,7 +15,22 @@ from ._helpers import of, run
 BAD = (Status.FAIL, Status.WARN, Status.ERROR)
 
 
+# The build contexts the examples of the context-reading rules describe in their first comment line.
+CONTEXTS: dict[str, tuple[dict[str, str], dict[str, str]]] = {  # rule -> (bad files, good files)
+    "SW303": ({"docker/.dockerignore": "node_modules\n", "src/a.txt": "a"}, {".dockerignore": "node_modules\n"}),
+    "SW304": (
+        {".dockerignore": "*.json\n", "package.json": "{}", "package-lock.json": "{}"},
+        {".dockerignore": "node_modules\n", "package.json": "{}", "package-lock.json": "{}"},
+    ),
+}
+
+
 def _context(rule: Rule, tmp_path: Path, bad: bool) -> Path | None:
+    if rule.id in CONTEXTS:
+        for rel, text in CONTEXTS[rule.id][0 if bad else 1].items():
+            (tmp_path / rel).parent.mkdir(parents=True, exist_ok=True)
+            (tmp_path / rel).write_text(text)
+        return tmp_path
     if rule.id != "SW302":
         return None
     (tmp_path / "node_modules").mkdir()
