@@ -210,9 +210,29 @@ def is_node_install(cmd: Cmd) -> bool:
     return sub in ("ci", "install", "i") or (cmd.program == "yarn" and (not sub or sub.startswith("-")))
 
 
+# A build script run from the context (`sh build.sh`, `./scripts/compile.sh`): what it runs is not in the
+# Dockerfile, but its name says it builds, so the stage that runs it is a build stage.
+_BUILD_SCRIPT = re.compile(r"^(build|compile|make)([-_.][\w.-]*)?(\.sh)?$", re.I)
+_SHELLS = ("sh", "bash", "ash", "dash", "zsh")
+
+
+def _build_script(cmd: Cmd) -> str | None:
+    if cmd.program in _SHELLS:
+        script = next((w for w in cmd.args if not w.startswith("-")), None)
+        if script is None or script == "-c":
+            return None
+        name = script.strip("'\"").rsplit("/", 1)[-1]
+    else:
+        name = cmd.program
+    return name if name.endswith(".sh") and _BUILD_SCRIPT.match(name) else None
+
+
 def _build_hit(cmd: Cmd) -> tuple[str, Literal["fail", "warn", "ok"]] | None:
     p, a, sub = cmd.program, cmd.args, cmd.sub()
     text = cmd.text
+    script = _build_script(cmd)
+    if script is not None:
+        return (f"the build script {script}", "fail")
     if p in ("npm", "pnpm", "yarn", "bun"):
         if is_node_install(cmd):
             if _OMIT_DEV.search(text):

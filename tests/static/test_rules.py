@@ -262,6 +262,11 @@ CASES = [
      None),
     ("SW301", "FROM node:22 AS b\nCOPY . .\nRUN --mount=type=cache,target=/root/.npm npm ci\n", Status.FAIL, 2,
      None),
+    # a build script run in the only stage is build work, whatever it runs (the grading class's single stage)
+    ("SW101", "FROM busybox:1.36\nWORKDIR /app\nCOPY . .\nRUN sh build.sh && cp /out/a /app/a\n", Status.FAIL, 1,
+     ("stage-separation", "fail")),
+    ("SW101", "FROM alpine:3.20\nCOPY . /app\nRUN ./scripts/build-linux.sh\n", Status.FAIL, 1, None),
+    ("SW101", "FROM alpine:3.20\nCOPY entrypoint.sh /\nRUN sh /entrypoint.sh --check\n", Status.PASS, None, None),
 ]
 
 
