@@ -116,9 +116,12 @@ def test_cli_reference_has_every_option_click_prints() -> None:
         result = runner.invoke(cli, [*name.split()[1:], "--help"], obj={})
         assert result.exit_code == 0, result.output
         for param in cmd.params:
+            hidden = getattr(param, "hidden", False)  # kept only to say it is gone (GitHub Classroom's workflow)
             for opt in getattr(param, "opts", []):
-                if opt.startswith("-"):
+                if opt.startswith("-") and not hidden:
                     assert opt in result.output and opt in md, (name, opt)
+                elif opt.startswith("-"):
+                    assert opt not in result.output and opt not in md, (name, opt)
 
 
 def test_example_report_is_made_by_the_checker() -> None:
