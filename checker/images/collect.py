@@ -18,6 +18,9 @@ from checker.images.catalogue import TAGS, normalize_ref
 
 SCAN_DIRS = ("lessons", "exercises", "solutions", "tests", "examples", "benchmarks")
 SKIP_DIRS = {".git", "node_modules", ".venv", "__pycache__", "target", "dist", ".pytest_cache"}
+# A folder holding this file keeps Dockerfiles that are only read, never built (the labelled corpus of
+# public Dockerfiles names images no offline recipe provides): its images are not needed.
+NOT_BUILT_MARKER = ".stagewise-not-built"
 REPO = Path(__file__).resolve().parents[2]
 
 _HEREDOC = re.compile(r"<<(-?)\s*(['\"]?)([A-Za-z_][A-Za-z0-9_.-]*)\2")
@@ -78,7 +81,7 @@ def dockerfiles(root: Path = REPO, dirs: tuple[str, ...] = SCAN_DIRS) -> list[Pa
                 continue
             for entry in entries:
                 if entry.is_dir() and not entry.is_symlink():
-                    if entry.name not in SKIP_DIRS:
+                    if entry.name not in SKIP_DIRS and not (entry / NOT_BUILT_MARKER).exists():
                         stack.append(entry)
                 elif entry.is_file() and is_dockerfile(entry):
                     found.append(entry)

@@ -94,8 +94,10 @@ COPY --from=${TOOLS} /bin/busybox /busybox
 def test_dockerfile_names_and_scanned_folders(tmp_path: Path) -> None:
     for rel in ("lessons/a/Dockerfile", "exercises/b/wrong/c.Dockerfile", "solutions/d/Dockerfile.single",
                 "tests/e/Dockerfile", "examples/f/Dockerfile", "benchmarks/g/Dockerfile",
-                "exercises/node_modules/pkg/Dockerfile", "docs/Dockerfile", "lessons/a/notes.md"):
+                "exercises/node_modules/pkg/Dockerfile", "docs/Dockerfile", "lessons/a/notes.md",
+                "tests/corpus/public/Dockerfile"):
         _write(tmp_path, rel, "FROM alpine:3.20\n")
+    _write(tmp_path, "tests/corpus/.stagewise-not-built", "read only, never built\n")
     found = sorted(str(p.relative_to(tmp_path)) for p in dockerfiles(tmp_path))
     assert found == ["benchmarks/g/Dockerfile", "examples/f/Dockerfile", "exercises/b/wrong/c.Dockerfile",
                      "lessons/a/Dockerfile", "solutions/d/Dockerfile.single", "tests/e/Dockerfile"]
