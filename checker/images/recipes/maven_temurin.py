@@ -22,6 +22,9 @@ PACKAGES = (
     "libmaven-compiler-plugin-java", "libmaven-jar-plugin-java", "libmaven-resources-plugin-java",
     "libsurefire-java", "libmaven-install-plugin-java", "libmaven-clean-plugin-java",
     "libmaven-deploy-plugin-java", "libmaven-site-plugin-java", "libmaven-dependency-plugin-java",
+    # the lesson app's own dependencies (a real tree: Jackson, Commons Text -> Commons Lang) and the shade
+    # plugin that packs them into one runnable jar
+    "libjackson2-databind-java", "libmaven-shade-plugin-java",
 )
 # groupId artifactId version-Maven-asks-for: relocated to the newest packaged version of that plugin.
 RELOCATIONS = """\
