@@ -1,5 +1,6 @@
 """maven:3.9-eclipse-temurin-21 -> mmdebstrap of Debian trixie (slim excludes) with OpenJDK 21, Maven 3.9 and
-Debian's packaged Maven plugins, plus a settings.xml that mirrors every repository to
+Debian's packaged Maven plugins (with the shade plugin) and the libraries lesson 4's Java service depends
+on (Jackson, Commons Text and Lang), plus a settings.xml that mirrors every repository to
 file:///usr/share/maven-repo, so `mvn -B package` and `mvn -B dependency:go-offline` work with no network.
 
 Maven 3.9's super-POM and lifecycle name plugin versions Debian does not package (dependency 3.7.0,
