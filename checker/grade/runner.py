@@ -65,6 +65,7 @@ CHECKER_DIR = Path(__file__).resolve().parents[1]
 INFRA = re.compile(r"Cannot connect to the Docker daemon|error during connect|Is the docker daemon running|"
                    r"dial unix .*: connect:|connection reset by peer|No such file or directory: .*docker\.sock")
 BUILD_TIMEOUT = re.compile(r"did not finish within \d+ s")
+LOG_CUT = re.compile(r"[Tt]he build log was cut[^\n]*")  # SW050 says so
 
 
 class GradeError(RuntimeError):
@@ -94,7 +95,8 @@ class GradeOptions:
 
     def fingerprint(self) -> str:
         return json.dumps({"timeout": self.timeout, "builder": self.builder, "bx": self.buildx_builder,
-                           "mem": self.limits.memory_bytes, "pids": self.limits.pids, "cpus": self.limits.cpus},
+                           "mem": self.limits.memory_bytes, "pids": self.limits.pids, "cpus": self.limits.cpus,
+                           "disk": self.limits.disk_bytes},
                           sort_keys=True)
 
 
@@ -675,6 +677,9 @@ class GradeRun:
                 elif f.status == FindingStatus.FAIL:
                     first = f.message.splitlines()[0] if f.message else "the image does not build"
                     notes.append(first if len(first) <= 160 else first[:157] + "...")
+                cut = LOG_CUT.search(f.message)
+                if cut:
+                    notes.append(cut.group(0).rstrip("."))
         return status, notes
 
     def uses_classic_builder(self) -> bool:
@@ -767,7 +772,8 @@ class GradeRun:
                 cg.create()
                 self.cgroups = cg
                 self.limits_note = (f"builds: no network, {self.opts.timeout:g} s each, {self.opts.limits.describe()} "
-                                    f"per worker (cgroup {cg.parent(0).rsplit('/', 1)[0]}); {container}")
+                                    f"per worker (cgroup {cg.parent(0).rsplit('/', 1)[0]}), "
+                                    f"{self.opts.limits.describe_disk()}; {container}")
                 return
             except OSError as exc:
                 cg.remove()
@@ -776,6 +782,8 @@ class GradeRun:
         self.limits_note = (f"builds: no network, {self.opts.timeout:g} s each; no memory/process limit for "
                             f"BuildKit builds: {why}{classic}; {container}")
         self.warnings.append(f"BuildKit builds run without memory and process limits: {why}")
+        self.warnings.append(f"builds run without a disk budget (--max-disk is watched through the build "
+                             f"cgroups): {why}")
 
 
 def _infra_trouble(report: Report) -> bool:
