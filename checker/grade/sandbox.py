@@ -109,7 +109,7 @@ class DiskWatch:
         total = sum(self.sizes.values())
         self.peak = max(self.peak, total)
         if total > self.budget:
-            return (f"the build wrote {_size(total)} to disk, more than its budget of {_size(self.budget)} "
+            return (f"the build wrote {total / 1024**2:.1f} MiB to disk, more than its budget of {_size(self.budget)} "
                     "(--max-disk), and was stopped; what it wrote was removed")
         return None
 

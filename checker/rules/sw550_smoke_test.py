@@ -39,6 +39,8 @@ def judge(ctx: DynamicContext) -> list[Verdict]:
         lacks = bool(c.expect_output and c.expect_output not in res.output)
         if res.error or res.timed_out or res.exit_code != c.expect_exit or lacks:
             killed = " (killed: out of memory or a signal)" if res.exit_code == 137 else ""
+            if "can't fork" in res.output:
+                killed += " (it hit the container's process limit: can't fork)"
             why = res.error or (f"it did not finish within {c.timeout_s:g} s and was stopped" if res.timed_out else
                                 f"exit code {res.exit_code}{killed}"
                                 + (f", output lacks {c.expect_output!r}" if lacks else ""))
