@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -68,8 +69,17 @@ def gradebook_csv(rows: list[StudentResult], exercise_max: dict[str, float]) -> 
     w = csv.DictWriter(buf, fieldnames=GRADEBOOK_COLUMNS, lineterminator="\n")
     w.writeheader()
     for row in gradebook_rows(rows, exercise_max):
-        w.writerow(row)
+        w.writerow({k: _cell(v) for k, v in row.items()})
     return buf.getvalue()
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
+def _cell(value: str) -> str:
+    """One gradebook cell is one line: a CR, a NUL or a line separator from a hostile file would split the row
+    for some readers (the csv module does not quote a lone CR when lines end in LF)."""
+    return _CONTROL.sub(" ", value)
 
 
 def student_record(r: StudentResult, exercise_max: dict[str, float]) -> dict[str, Any]:
