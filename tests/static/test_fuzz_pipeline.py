@@ -16,7 +16,9 @@ import json
 import os
 import random
 import re
+import shutil
 import string
+import tempfile
 import xml.etree.ElementTree as ET
 from collections.abc import Callable
 from pathlib import Path
@@ -29,7 +31,7 @@ from hypothesis import strategies as st
 from checker.grade.outputs import feedback_markdown, gradebook_csv, junit_xml
 from checker.grade.store import Status as RowStatus
 from checker.grade.store import StudentResult
-from checker.parse import ParseError, parse
+from checker.parse import parse
 from checker.render import RENDERERS
 from checker.report import Report, Status
 from checker.spec import Spec, load_spec
@@ -39,7 +41,8 @@ REPO = Path(__file__).resolve().parents[2]
 CORPUS = Path(__file__).parent / "corpus"
 FILES = int(os.environ.get("STAGEWISE_FUZZ_FILES", "10000"))
 SEED = int(os.environ.get("STAGEWISE_FUZZ_SEED", "0"))
-FULL_EVERY = 1 if os.environ.get("STAGEWISE_FUZZ_FULL") else 8
+FULL_EVERY = 1 if os.environ.get("STAGEWISE_FUZZ_FULL") else 10
+SHM = Path("/dev/shm")  # a file written and read back 10,000 times: memory, where the machine has it
 SCHEMAS = {name: json.loads(p.read_text()) for name, p in {
     "sarif": REPO / "tests" / "report" / "schemas" / "github-code-scanning-sarif.schema.json",
     "gitlab": REPO / "tests" / "report" / "schemas" / "gitlab-code-quality.schema.json",
@@ -246,15 +249,13 @@ class Pipeline:
         self.files += 1
         full = self.files % self.full_every == 1 or self.full_every == 1
         self.path.write_text(text, encoding="utf-8", errors="surrogatepass", newline="")
-        try:
-            model = parse(text)
-            self.parsed += 1
-            assert model.stages, "a file that parses has a stage"
-        except ParseError as err:
-            assert err.message and len(err.message) < 2_000, err.message
         findings = analyze(text, spec=spec, target=spec.target if spec else None, strict=True,
                            dockerfile_path=self.path.resolve())
         assert findings
+        if findings[0].rule == "SW001" and findings[0].status is Status.ERROR:
+            assert len(findings) == 1 and len(findings[0].message) < 2_000, findings[0].message
+        else:
+            self.parsed += 1
         assert all(len(f.message) < 20_000 for f in findings)
         report = Report(dockerfile=str(self.path), exercise=spec.id if spec else None, findings=findings).finalize()
         check_renderers(report, len(findings), full=full)
@@ -291,27 +292,24 @@ def check_grade_outputs(report: Report, text: str) -> None:
 
 # ------------------------------------------------------------------------------------------- the suite
 
-SHARES: dict[str, tuple[Callable[[], st.SearchStrategy[str]], float]] = {
-    "grammar": (lambda: seeded(grammar_file), 0.45),
-    "mutated": (lambda: seeded(mutated_seed), 0.45),
+SHARES: dict[str, tuple[Callable[[], st.SearchStrategy[str]], float]] = {  # two halves each: pytest -n 2
+    "grammar-1": (lambda: seeded(grammar_file), 0.225),
+    "grammar-2": (lambda: seeded(grammar_file), 0.225),
+    "mutated-1": (lambda: seeded(mutated_seed), 0.225),
+    "mutated-2": (lambda: seeded(mutated_seed), 0.225),
     "raw": (raw_text, 0.10),
 }
 
 
-@pytest.fixture(scope="module")
-def counts() -> dict[str, int]:
-    return {}
-
-
 @pytest.mark.parametrize("family", sorted(SHARES))
-def test_no_crash_and_valid_outputs(family: str, tmp_path: Path, counts: dict[str, int],
-                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.chdir(tmp_path)
+def test_no_crash_and_valid_outputs(family: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    work = Path(tempfile.mkdtemp(dir=SHM)) if SHM.is_dir() and os.access(SHM, os.W_OK) else tmp_path
+    monkeypatch.chdir(work)
     make, share = SHARES[family]
     wanted = int(FILES * share) + 1
-    pipeline = Pipeline(tmp_path)
+    pipeline = Pipeline(work)
 
-    @seed(SEED)
+    @seed(SEED + sorted(SHARES).index(family))
     @settings(max_examples=wanted, derandomize=SEED == 0, database=None, deadline=None,
               suppress_health_check=list(HealthCheck))
     @given(text=make(), spec=st.sampled_from(SPECS))
@@ -319,11 +317,14 @@ def test_no_crash_and_valid_outputs(family: str, tmp_path: Path, counts: dict[st
         note(text)
         pipeline(text, spec)
 
-    run()
-    counts[family] = pipeline.files
+    try:
+        run()
+    finally:
+        if work != tmp_path:
+            shutil.rmtree(work, ignore_errors=True)
     assert pipeline.files >= wanted, f"{family}: only {pipeline.files} files generated, {wanted} wanted"
     assert pipeline.full >= pipeline.files // pipeline.full_every
-    if family != "raw":
+    if not family.startswith("raw"):
         assert pipeline.parsed > pipeline.files // 10, f"{family}: {pipeline.parsed} of {pipeline.files} parse"
 
 
