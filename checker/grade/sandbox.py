@@ -70,7 +70,7 @@ class ResourceLimits:
 
 
 def _size(n: float) -> str:
-    return f"{n / 1024**3:g} GiB" if n >= 1024**3 and n % (1024**3 // 10) == 0 else f"{n / 1024**2:.0f} MiB"
+    return f"{n / 1024**3:.3g} GiB" if n >= 1024**3 else f"{n / 1024**2:.0f} MiB"
 
 
 # ------------------------------------------------------------------------------------------ the disk budget
@@ -128,7 +128,7 @@ class DiskWatch:
                 upper = opts.get("upperdir")
                 if not upper:
                     continue
-                layers.add(upper)
+                layers.add(str(Path(upper).resolve()))  # one key per layer, as upper and later as lower
                 # a long option list names the lower layers relative to the storage driver's folder
                 layers.update(self._new_lower(opts.get("lowerdir", "").split(":"), Path(upper).parents[1]))
         return layers

@@ -371,3 +371,13 @@ def test_reports_of_every_status_render(tmp_path: Path, monkeypatch: pytest.Monk
         report = Report(dockerfile=str(pipeline.path), findings=[
             f.model_copy(update={"status": status}) for f in analyze(text)]).finalize()
         check_renderers(report, len(report.findings))
+
+
+def test_a_gradebook_cell_is_one_line() -> None:
+    """Found by the fuzzer: a lone CR from a Dockerfile line in a note split the row for CSV readers (the csv
+    module quotes a field with CR only when CR is part of the line terminator)."""
+    row = StudentResult(student="ann\rbob", slug="ann", status=RowStatus.FAILED, note="line 1\rline 2\x00\u2028end")
+    text = gradebook_csv([row], {})
+    assert len(text.splitlines()) == 2
+    (parsed,) = csv.DictReader(io.StringIO(text))
+    assert parsed["student"] == "ann bob" and parsed["note"] == "line 1 line 2 end"
