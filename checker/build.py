@@ -354,7 +354,7 @@ def offline_preflight(engine: Engine, text: str) -> str | None:
 
 
 _REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://|git@[^\s:]+:)")
-_RAW_ADD_URL = re.compile(r"^\s*(?:onbuild\s+)?add\b[^\n]*?\s(?:[a-z][a-z0-9+.-]*://|git@)", re.I | re.M)
+_RAW_ADD_URL = re.compile(r"^\s*(?:onbuild\s+)?add\b[^\n]*?\s((?:[a-z][a-z0-9+.-]*://|git@)\S*)", re.I | re.M)
 _RAW_RUN_FLAG = re.compile(r"^\s*(?:onbuild\s+)?run\b[^\n]*?--(network|security|device)\b[=\s]*(\S*)", re.I | re.M)
 
 
@@ -368,10 +368,9 @@ def untrusted_refusal(text: str) -> str | None:
     directive = syntax_directive(text)
     if directive is not None and directive[1] != "#":  # `# syntax=` is neutralised (the built-in frontend reads
         line, form, image = directive                   # the file); the other forms are not Dockerfile lines
-        spelled = "a JSON `syntax` key" if form == "json" else f"`{form}syntax=`"
-        problems.append(f"line {line} asks BuildKit to fetch and run the frontend `{_shown(image, 60)}` "
-                        f"({spelled}) to read this file: grading reads every file with Docker's built-in "
-                        "frontend. Remove that line")
+        spelled = f'{{"syntax": "{_shown(image, 60)}"}}' if form == "json" else f"{form}syntax={_shown(image, 60)}"
+        problems.append(f"line {line} `{spelled}`: BuildKit would fetch and run that frontend to read the file; "
+                        "grading reads every file with Docker's built-in frontend. Remove that line")
     try:
         model = parse(text)
     except ParseError:
@@ -379,17 +378,14 @@ def untrusted_refusal(text: str) -> str | None:
     if model is not None:
         instructions = [ins for st in model.stages for ins in st.instructions]
         for ins in instructions:
-            keyword = ins.sub_keyword or ins.keyword
-            shown = _shown(ins.original)
+            keyword = ins.keyword  # ONBUILD's own instruction is read from its text, below
             if keyword == "ADD":
                 url = next((a for a in ins.args if _REMOTE.match(a)), None)
                 if url is not None:
-                    problems.append(f"line {ins.line} `{shown}` downloads `{_shown(url, 80)}`: grading builds have "
-                                    "no network, and BuildKit would fetch an ADD URL itself, outside the RUN "
-                                    "sandbox. COPY the file from the build context instead")
+                    problems.append(_add_url_problem(ins.line, _shown(url, 80)))
             if keyword == "RUN":
                 for f in ins.flags:
-                    problems += _run_flag_problem(ins.line, shown, f.name, f.value or "")
+                    problems += _run_flag_problem(ins.line, f.name, f.value or "")
         if ins_text := [ins for ins in instructions if ins.keyword == "ONBUILD"]:
             for ins in ins_text:  # ONBUILD RUN/ADD: the sub-instruction's flags are in its text
                 problems += _raw_problems(ins.original, ins.line)
@@ -401,31 +397,32 @@ def untrusted_refusal(text: str) -> str | None:
     return "refused before building: " + "; ".join(shown_problems) + "."
 
 
-def _run_flag_problem(line: int | None, shown: str, name: str, value: str) -> list[str]:
-    where = f"line {line} `{shown}`" if line else f"`{shown}`"
+def _add_url_problem(line: int, url: str) -> str:
+    return (f"line {line} `ADD {url}`: grading builds have no network, and BuildKit would fetch an ADD URL "
+            "itself, outside the RUN sandbox. COPY the file from the build context instead")
+
+
+def _run_flag_problem(line: int, name: str, value: str) -> list[str]:
     value = value.lower()
     if name == "network" and value not in ("none", "default", ""):
-        return [f"{where} asks for the {value!r} network: grading builds have no network at all "
-                "(BuildKit would need `--allow network.host`, which the grader never gives). Remove "
-                "`--network`"]
+        return [f"line {line} `RUN --network={_shown(value, 30)}`: grading builds have no network at all (the "
+                "host's would need `--allow network.host`, which the grader never gives). Remove `--network`"]
     if name == "security" and value != "sandbox":
-        return [f"{where} asks for `--security={value}`, a RUN outside the container sandbox: grading never "
-                "grants it. Remove `--security`"]
+        return [f"line {line} `RUN --security={_shown(value, 30)}`: a step outside the container sandbox is "
+                "never allowed in grading. Remove `--security`"]
     if name == "device":
-        return [f"{where} asks for a host device (`--device`): grading builds get none. Remove `--device`"]
+        return [f"line {line} `RUN --device`: grading builds get no host device. Remove `--device`"]
     return []
 
 
 def _raw_problems(text: str, line: int | None) -> list[str]:
     out: list[str] = []
     for m in _RAW_ADD_URL.finditer(text):
-        shown = _shown(m.group(0))
-        where = f"line {line}" if line else f"line {text.count(chr(10), 0, m.start()) + 1}"
-        out.append(f"{where} `{shown}` downloads from a URL: grading builds have no network. COPY the file "
-                   "from the build context instead")
+        ln = line or text.count("\n", 0, m.start()) + 1
+        out.append(_add_url_problem(ln, _shown(m.group(1), 80)))
     for m in _RAW_RUN_FLAG.finditer(text):
         ln = line or text.count("\n", 0, m.start()) + 1
-        out += _run_flag_problem(ln, _shown(m.group(0)), m.group(1).lower(), m.group(2).split(",")[0])
+        out += _run_flag_problem(ln, m.group(1).lower(), m.group(2).split(",")[0])
     return out
 
 

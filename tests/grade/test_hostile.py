@@ -204,9 +204,9 @@ def test_an_entrypoint_that_floods_stdout_is_stopped_and_bounded(hostile_run: di
 
 
 @pytest.mark.parametrize(("name", "words"), [
-    ("nethost", "asks for the 'host' network"),
-    ("insecure", "asks for `--security=insecure`"),
-    ("addurl", "downloads `https://files.example.invalid/tool.tar.gz`"),
+    ("nethost", "`RUN --network=host`: grading builds have no network at all"),
+    ("insecure", "`RUN --security=insecure`: a step outside the container sandbox"),
+    ("addurl", "`ADD https://files.example.invalid/tool.tar.gz`: grading builds have no network"),
 ])
 def test_directives_that_reach_outside_are_refused_before_building(hostile_run: dict[str, Any], name: str,
                                                                    words: str) -> None:

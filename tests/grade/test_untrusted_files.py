@@ -17,17 +17,17 @@ BASE = "FROM busybox:1.36\nRUN echo hi\n"
 
 
 @pytest.mark.parametrize(("text", "words"), [
-    ("FROM busybox:1.36\nRUN --network=host echo hi\n", "line 2 `RUN --network=host echo hi` asks for the 'host'"),
-    ("FROM busybox:1.36\nRUN --security=insecure id\n", "asks for `--security=insecure`"),
-    ("FROM busybox:1.36\nRUN --device=/dev/fuse id\n", "asks for a host device"),
-    ("FROM busybox:1.36\nADD https://files.example.invalid/a.tgz /a\n", "downloads `https://files.example.invalid"),
-    ("FROM busybox:1.36\nADD git@git.example.invalid:r.git /r\n", "downloads `git@git.example.invalid:r.git`"),
-    ("FROM busybox:1.36\nONBUILD ADD https://files.example.invalid/a /a\n", "downloads from a URL"),
-    ("FROM busybox:1.36\nONBUILD RUN --network=host true\n", "asks for the 'host' network"),
-    ("//syntax=docker/dockerfile:1\n" + BASE, "fetch and run the frontend `docker/dockerfile:1`"),
-    ('{"syntax": "docker/dockerfile:1"}', "a JSON `syntax` key"),
+    ("FROM busybox:1.36\nRUN --network=host echo hi\n", "line 2 `RUN --network=host`: grading builds have no network"),
+    ("FROM busybox:1.36\nRUN --security=insecure id\n", "`RUN --security=insecure`: a step outside"),
+    ("FROM busybox:1.36\nRUN --device=/dev/fuse id\n", "line 2 `RUN --device`: grading builds get no host device"),
+    ("FROM busybox:1.36\nADD https://files.example.invalid/a.tgz /a\n", "a.tgz`: grading builds have no network"),
+    ("FROM busybox:1.36\nADD git@git.example.invalid:r.git /r\n", "line 2 `ADD git@git.example.invalid:r.git`"),
+    ("FROM busybox:1.36\nONBUILD ADD https://files.example.invalid/a /a\n", "line 2 `ADD https://files.example.invalid/a`"),
+    ("FROM busybox:1.36\nONBUILD RUN --network=host true\n", "line 2 `RUN --network=host`"),
+    ("//syntax=docker/dockerfile:1\n" + BASE, "line 1 `//syntax=docker/dockerfile:1`: BuildKit would fetch"),
+    ('{"syntax": "docker/dockerfile:1"}', "line 1 `{\"syntax\": \"docker/dockerfile:1\"}`: BuildKit would fetch"),
     # a file our parser refuses still gets the raw scan
-    ("FROM busybox:1.36\nRUN --network=host true\nCOPY --bogus=1 a b\n", "asks for the 'host' network"),
+    ("FROM busybox:1.36\nRUN --network=host true\nCOPY --bogus=1 a b\n", "line 2 `RUN --network=host`"),
 ])
 def test_refused_before_building(text: str, words: str) -> None:
     refusal = untrusted_refusal(text)
