@@ -8,10 +8,13 @@
       (optional) CPU limit. Elsewhere (a remote engine or builder, the systemd cgroup driver, no root) the
       BuildKit builds run without them, and the run says so.
     * The classic builder gets `--memory`, `--memory-swap` and `--cpu-quota` flags as well.
+    * A disk budget per build (`disk_bytes`, --max-disk): DiskWatch finds the build's RUN steps through the
+      same worker cgroup and measures the overlay layers they write; a build over it is stopped (no cgroups:
+      no budget, and the run says so).
 - Containers (smoke tests): checker.run already gives them 512 MiB and 256 processes, no network (or the
   host network for a loopback-only HTTP probe), and removes them; here every container is also labelled
-  with the run, gets `no-new-privileges`, an optional CPU limit, and may not have host mounts, devices or
-  extra capabilities.
+  with the run, gets `no-new-privileges`, a 10 MB log (a flood of stdout fills no disk), an optional CPU
+  limit, and may not have host mounts, devices or extra capabilities.
 - Cleanup: images and containers by the run's labels; build-cache records by id (BuildKit's cache records
   take no labels: the records that appeared during the run are pruned, base images are kept). The classic
   builder puts `--label` on the final image only: each builder stage's image and the step images under it
