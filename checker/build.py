@@ -17,10 +17,12 @@ import subprocess
 import tempfile
 import threading
 import time
-from collections.abc import Callable
+from collections import deque
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from typing import IO, Protocol
 
 import docker.errors
 
@@ -31,6 +33,77 @@ STEP_NAME = re.compile(r"^\[(?:(?P<stage>[^\]\s]+) )?(?P<num>\d+)/(?P<total>\d+)
 CLASSIC_STEP = re.compile(r"^Step (?P<num>\d+)/(?P<total>\d+) : (?P<instr>.*)$")
 
 STAGEWISE_LABEL = "io.stagewise.created-by"
+LOG_TAIL_BYTES = 1024 * 1024  # the build log kept in memory: its last MiB
+LOG_LINE_BYTES = 8 * 1024  # a longer line is cut (a build printing one endless line)
+READ_CHUNK = 1024 * 1024  # the CLI's output is read in pieces of at most this many characters
+BUILDKIT_CLIPPED = "[output clipped, log limit"  # BuildKit's own marker when it drops a step's output
+
+
+class LogTail:
+    """The last `max_bytes` of a build's log, line by line: a build that prints hundreds of MB costs the
+    grader one MiB. Counts what it dropped, so the report can say the log was cut."""
+
+    def __init__(self, max_bytes: int = LOG_TAIL_BYTES, max_line: int = LOG_LINE_BYTES) -> None:
+        self.max_bytes, self.max_line = max_bytes, max_line
+        self._lines: deque[str] = deque()
+        self._size = 0
+        self.dropped_bytes = 0
+        self.dropped_lines = 0
+        self.total_bytes = 0
+        self.clipped_by_buildkit = False
+
+    def append(self, line: str) -> None:
+        self.total_bytes += len(line) + 1
+        if BUILDKIT_CLIPPED in line:
+            self.clipped_by_buildkit = True
+        if len(line) > self.max_line:
+            self.dropped_bytes += len(line) - self.max_line
+            line = line[:self.max_line] + " [line cut]"
+        self._lines.append(line)
+        self._size += len(line) + 1
+        while self._size > self.max_bytes and len(self._lines) > 1:
+            old = self._lines.popleft()
+            self._size -= len(old) + 1
+            self.dropped_bytes += len(old) + 1
+            self.dropped_lines += 1
+
+    def extend(self, lines: list[str]) -> None:
+        for ln in lines:
+            self.append(ln)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self._lines)
+
+    def __len__(self) -> int:
+        return len(self._lines)
+
+    def __getitem__(self, i: int) -> str:
+        return self._lines[i]
+
+    def text(self) -> str:
+        return "\n".join(self._lines)
+
+    def cut(self) -> str | None:
+        """How the log was cut, in words, or None when it is whole."""
+        if self.dropped_bytes:
+            return (f"only its last {_mib(self._size)} of {_mib(self.total_bytes)} were kept"
+                    + ("; BuildKit also clipped a step's output at its log limit" if self.clipped_by_buildkit
+                       else ""))
+        if self.clipped_by_buildkit:
+            return "BuildKit clipped a step's output at its log limit"
+        return None
+
+
+def _mib(n: int) -> str:
+    return f"{n / 1024**2:.1f} MiB"
+
+
+class BuildWatch(Protocol):
+    """Polled while a build runs (checker.grade.sandbox.DiskWatch): a reason to stop the build, or None."""
+
+    interval: float
+
+    def poll(self) -> str | None: ...
 
 
 @dataclass
@@ -68,6 +141,8 @@ class BuildResult:
     timed_out: bool = False
     warnings: list[dict[str, object]] = field(default_factory=list)
     argv: list[str] = field(default_factory=list)  # the CLI words after `docker` that ran the build
+    log_cut: str | None = None  # how the log was cut (LogTail.cut), None when `log` is whole
+    watch_stopped: str | None = None  # why the build's watch (disk budget) stopped it
 
     def step_for(self, pattern: str) -> Step | None:
         rx = re.compile(pattern)
@@ -95,13 +170,13 @@ class RawJsonProgress:
     def __init__(self) -> None:
         self.by_digest: dict[str, Step] = {}
         self.order: list[str] = []
-        self.logs: list[str] = []
+        self.logs = LogTail()
         self.warnings: list[dict[str, object]] = []
         self._partial: dict[str, str] = {}  # per vertex: output after its last newline
 
     def flush(self) -> None:
         """Keep the unterminated last line of each step's output."""
-        self.logs.extend(rest for rest in self._partial.values() if rest)
+        self.logs.extend([rest for rest in self._partial.values() if rest])
         self._partial = {}
 
     def feed(self, line: str) -> list[Step]:
@@ -148,6 +223,9 @@ class RawJsonProgress:
                 vertex = str(entry.get("vertex") or "")
                 *lines, rest = (self._partial.get(vertex, "") + text).split("\n")
                 self.logs.extend(lines)
+                if len(rest) > LOG_LINE_BYTES:  # one endless line: keep its start, count the rest as cut
+                    self.logs.append(rest)
+                    rest = ""
                 self._partial[vertex] = rest
         for w in status.get("warnings") or []:
             self.warnings.append(w)
@@ -163,7 +241,7 @@ class ClassicProgress:
 
     def __init__(self) -> None:
         self.steps_list: list[Step] = []
-        self.logs: list[str] = []
+        self.logs = LogTail()
         self.warnings: list[dict[str, object]] = []
 
     def feed(self, line: str) -> list[Step]:
@@ -198,13 +276,40 @@ def without_syntax_directive(text: str) -> str:
     """The Dockerfile with its `# syntax=` directive moved out of the directive block and turned into a
     comment: the other directives (escape, check) keep working and every instruction keeps its line."""
     lines = text.split("\n")
-    end = 0
+    first = 1 if lines and lines[0].startswith("#!") else 0  # BuildKit reads directives after a shebang line
+    end = first
     while end < len(lines) and DIRECTIVE.match(lines[end]):
         end += 1
-    block = lines[:end]
+    block = lines[first:end]
     kept = [ln for ln in block if DIRECTIVE.match(ln).group(1).lower() != "syntax"]  # type: ignore[union-attr]
     dropped = len(block) - len(kept)
-    return "\n".join(kept + ["# (syntax directive ignored offline: built-in frontend)"] * dropped + lines[end:])
+    return "\n".join(lines[:first] + kept + ["# (syntax directive ignored offline: built-in frontend)"] * dropped
+                     + lines[end:])
+
+
+_ANY_DIRECTIVE = re.compile(r"^(#|//)\s*([a-zA-Z][a-zA-Z0-9]*)\s*=\s*(.*?)\s*$")
+
+
+def syntax_directive(text: str) -> tuple[int, str, str] | None:
+    """(line, form, image) of the frontend a file asks BuildKit to fetch and run, in every form BuildKit's
+    DetectSyntax reads: `# syntax=` or `//syntax=` in the directive block (after an optional `#!` line), or a
+    file that is one JSON object with a "syntax" key."""
+    lines = text.split("\n")
+    first = 1 if lines and lines[0].startswith("#!") else 0
+    for i in range(first, len(lines)):
+        m = _ANY_DIRECTIVE.match(lines[i].strip())
+        if not m:
+            break
+        if m.group(2).lower() == "syntax":
+            return i + 1, m.group(1), m.group(3)
+    if text.lstrip().startswith("{"):
+        try:
+            doc = json.loads(text)
+        except ValueError:
+            return None
+        if isinstance(doc, dict) and "syntax" in doc:
+            return 1, "json", str(doc["syntax"])
+    return None
 
 
 def images_a_build_needs(text: str) -> list[tuple[str, int]]:
@@ -248,6 +353,84 @@ def offline_preflight(engine: Engine, text: str) -> str | None:
             "defined above (`FROM ... AS <name>`); if it is an image, run `stagewise images prepare`.")
 
 
+_REMOTE = re.compile(r"^(?:[a-zA-Z][a-zA-Z0-9+.-]*://|git@[^\s:]+:)")
+_RAW_ADD_URL = re.compile(r"^\s*(?:onbuild\s+)?add\b[^\n]*?\s((?:[a-z][a-z0-9+.-]*://|git@)\S*)", re.I | re.M)
+_RAW_RUN_FLAG = re.compile(r"^\s*(?:onbuild\s+)?run\b[^\n]*?--(network|security|device)\b[=\s]*(\S*)", re.I | re.M)
+
+
+def untrusted_refusal(text: str) -> str | None:
+    """Why a file nobody has read is not built at all, or None: what would reach outside the build's sandbox
+    (the network, the host's network, an insecure or device-holding RUN). Decided from the text, before
+    anything is sent to the engine: nothing resolves a URL, nothing asks BuildKit for an entitlement."""
+    from checker.parse import ParseError, parse
+
+    problems: list[str] = []
+    directive = syntax_directive(text)
+    if directive is not None and directive[1] != "#":  # `# syntax=` is neutralised (the built-in frontend reads
+        line, form, image = directive                   # the file); the other forms are not Dockerfile lines
+        spelled = f'{{"syntax": "{_shown(image, 60)}"}}' if form == "json" else f"{form}syntax={_shown(image, 60)}"
+        problems.append(f"line {line} `{spelled}`: BuildKit would fetch and run that frontend to read the file; "
+                        "grading reads every file with Docker's built-in frontend. Remove that line")
+    try:
+        model = parse(text)
+    except ParseError:
+        model = None
+    if model is not None:
+        instructions = [ins for st in model.stages for ins in st.instructions]
+        for ins in instructions:
+            keyword = ins.keyword  # ONBUILD's own instruction is read from its text, below
+            if keyword == "ADD":
+                url = next((a for a in ins.args if _REMOTE.match(a)), None)
+                if url is not None:
+                    problems.append(_add_url_problem(ins.line, _shown(url, 80)))
+            if keyword == "RUN":
+                for f in ins.flags:
+                    problems += _run_flag_problem(ins.line, f.name, f.value or "")
+        if ins_text := [ins for ins in instructions if ins.keyword == "ONBUILD"]:
+            for ins in ins_text:  # ONBUILD RUN/ADD: the sub-instruction's flags are in its text
+                problems += _raw_problems(ins.original, ins.line)
+    else:
+        problems += _raw_problems(text, None)
+    if not problems:
+        return None
+    shown_problems = problems[:5] + ([f"and {len(problems) - 5} more"] if len(problems) > 5 else [])
+    return "refused before building: " + "; ".join(shown_problems) + "."
+
+
+def _add_url_problem(line: int, url: str) -> str:
+    return (f"line {line} `ADD {url}`: grading builds have no network, and BuildKit would fetch an ADD URL "
+            "itself, outside the RUN sandbox. COPY the file from the build context instead")
+
+
+def _run_flag_problem(line: int, name: str, value: str) -> list[str]:
+    value = value.lower()
+    if name == "network" and value not in ("none", "default", ""):
+        return [f"line {line} `RUN --network={_shown(value, 30)}`: grading builds have no network at all (the "
+                "host's would need `--allow network.host`, which the grader never gives). Remove `--network`"]
+    if name == "security" and value != "sandbox":
+        return [f"line {line} `RUN --security={_shown(value, 30)}`: a step outside the container sandbox is "
+                "never allowed in grading. Remove `--security`"]
+    if name == "device":
+        return [f"line {line} `RUN --device`: grading builds get no host device. Remove `--device`"]
+    return []
+
+
+def _raw_problems(text: str, line: int | None) -> list[str]:
+    out: list[str] = []
+    for m in _RAW_ADD_URL.finditer(text):
+        ln = line or text.count("\n", 0, m.start()) + 1
+        out.append(_add_url_problem(ln, _shown(m.group(1), 80)))
+    for m in _RAW_RUN_FLAG.finditer(text):
+        ln = line or text.count("\n", 0, m.start()) + 1
+        out += _run_flag_problem(ln, m.group(1).lower(), m.group(2).split(",")[0])
+    return out
+
+
+def _shown(text: str, limit: int = 60) -> str:
+    one = " ".join(text.split())
+    return one if len(one) <= limit else one[:limit - 3] + "..."
+
+
 def build(engine: Engine, context: Path, *, dockerfile: Path | None = None, tag: str | None = None,
           builder: str = "buildkit", target: str | None = None, labels: dict[str, str] | None = None,
           network: str = "none", no_cache: bool = False, timeout: float = 900,
@@ -269,8 +452,17 @@ def build(engine: Engine, context: Path, *, dockerfile: Path | None = None, tag:
         out.write_text(text, encoding="utf-8")
         return out
 
-    if engine.offline:
-        if no_cache and builder != "classic":
+    if engine.untrusted:
+        try:
+            text = df_path.read_text(encoding="utf-8-sig")
+        except (OSError, UnicodeDecodeError):
+            text = ""
+        refusal = untrusted_refusal(text)
+        if refusal is not None:
+            return BuildResult(ok=False, builder=builder, tag=tag, image_id=None,
+                               seconds=time.monotonic() - start, error=refusal, log=refusal)
+    if engine.offline or engine.untrusted:
+        if no_cache and builder != "classic" and engine.offline:
             # BuildKit's --no-cache re-resolves every base image against its registry (seen here).
             raise ValueError("no_cache would make BuildKit contact a registry on an offline engine; "
                              "prune the build cache for a cold build instead")
@@ -278,14 +470,15 @@ def build(engine: Engine, context: Path, *, dockerfile: Path | None = None, tag:
             text = df_path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError):
             text = ""
-        refusal = offline_preflight(engine, text) if text and preflight else None
+        refusal = offline_preflight(engine, text) if text and preflight and engine.offline else None
         if refusal is not None:
             return BuildResult(ok=False, builder=builder, tag=tag, image_id=None,
                                seconds=time.monotonic() - start, error=f"ERROR: base image {refusal}",
                                log=refusal)
         if "syntax" in {m.group(1).lower() for m in map(DIRECTIVE.match, text.split("\n")[:8]) if m}:
-            # `# syntax=` pulls a frontend image; offline, the built-in frontend (>= 1.19) reads it. The
-            # line is blanked in a copy so that every line number stays the same.
+            # `# syntax=` pulls a frontend image; offline (and for a file nobody has read: never let it pick
+            # the code that parses it), the built-in frontend (>= 1.19) reads it. The line is blanked in a copy
+            # so that every line number stays the same.
             dockerfile = rewritten(without_syntax_directive(text))
     if builder != "classic":
         # The ignore file this Dockerfile is meant to be built with (checker.dockerignore: the same rule for
@@ -358,9 +551,24 @@ def _build(engine: Engine, context: Path, *, dockerfile: Path | None, tag: str |
 
     timer = threading.Timer(timeout, _kill)
     timer.start()
+    watch = engine.build_watch()
+    watch_reason: list[str] = []
+    watching = threading.Event()
+    watcher: threading.Thread | None = None
+    if watch is not None:
+        def _watch() -> None:
+            while not watching.wait(watch.interval):
+                reason = watch.poll()
+                if reason:
+                    watch_reason.append(reason)
+                    _terminate(proc)
+                    return
+
+        watcher = threading.Thread(target=_watch, daemon=True, name="stagewise-build-watch")
+        watcher.start()
     try:
         assert proc.stdout is not None
-        for line in proc.stdout:
+        for line in _pieces(proc.stdout):
             for step in progress.feed(line):
                 if on_step is not None:
                     on_step(step)
@@ -370,6 +578,9 @@ def _build(engine: Engine, context: Path, *, dockerfile: Path | None, tag: str |
         proc.wait()
     finally:
         timer.cancel()
+        watching.set()
+        if watcher is not None:
+            watcher.join(timeout=30)
     seconds = time.monotonic() - start
     image_id = None
     if iidfile.exists():
@@ -377,16 +588,29 @@ def _build(engine: Engine, context: Path, *, dockerfile: Path | None, tag: str |
         iidfile.unlink(missing_ok=True)
     if isinstance(progress, RawJsonProgress):
         progress.flush()
-    log = "\n".join(progress.logs)
-    ok = proc.returncode == 0 and not stopped and not timed_out
+    log = progress.logs.text()
+    ok = proc.returncode == 0 and not stopped and not timed_out and not watch_reason
     error = None
-    if timed_out:
+    if watch_reason:
+        error = watch_reason[0]
+    elif timed_out:
         error = f"the build did not finish within {timeout:.0f} s and was stopped"
     elif not ok and not stopped:
         error = _error_from(progress, log)
     return BuildResult(ok=ok, builder=builder, tag=tag, image_id=image_id, seconds=seconds,
                        steps=progress.steps, log=log, error=error, stopped_early=stopped, timed_out=timed_out,
-                       warnings=progress.warnings, argv=args)
+                       warnings=progress.warnings, argv=args, log_cut=progress.logs.cut(),
+                       watch_stopped=watch_reason[0] if watch_reason else None)
+
+
+def _pieces(stream: IO[str]) -> Iterator[str]:
+    """The CLI's output line by line, an endless line in pieces of READ_CHUNK characters: the grader never
+    holds more than one piece of a build that prints one huge line."""
+    while True:
+        piece = stream.readline(READ_CHUNK)
+        if not piece:
+            return
+        yield piece
 
 
 def _terminate(proc: subprocess.Popen[str]) -> None:

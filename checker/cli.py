@@ -288,6 +288,8 @@ def check_cmd(ctx: click.Context, path: Path, exercise: str | None, static_only:
 @click.option("--memory", default="2g", show_default=True, help="Memory limit per build (and worker).")
 @click.option("--pids", type=click.IntRange(16), default=2048, show_default=True, help="Process limit per build.")
 @click.option("--cpus", type=click.FloatRange(0.1), default=None, help="CPU limit per build and container.")
+@click.option("--max-disk", default="4g", show_default=True, help="Disk a build may write (its layers); a build "
+              "over it is stopped and what it wrote removed. Watched through the build cgroups (local engine).")
 @click.option("--max-files", type=click.IntRange(1), default=2000, show_default=True,
               help="Refuse a submission with more files than this.")
 @click.option("--max-size", default="50m", show_default=True, help="Refuse a submission (or archive) larger "
@@ -307,7 +309,7 @@ def check_cmd(ctx: click.Context, path: Path, exercise: str | None, static_only:
 @click.pass_context
 def grade_cmd(ctx: click.Context, submissions: Path | None, exercise: str | None, jobs: int | None, out_dir: Path,
               timeout: float, regrade: bool, buildx_builder: str | None, classic: bool, memory: str, pids: int,
-              cpus: float | None, max_files: int, max_size: str, keep_cache: bool, no_reference: bool,
+              cpus: float | None, max_disk: str, max_files: int, max_size: str, keep_cache: bool, no_reference: bool,
               student: str | None, emit_gradescope_bundle: Path | None, emit_classroom50: Path | None,
               emit_classroom_workflow: Path | None) -> None:
     """Grade a class: every submission under SUBMISSIONS, built for real, in parallel.
@@ -387,7 +389,8 @@ def grade_cmd(ctx: click.Context, submissions: Path | None, exercise: str | None
     try:
         klass = discover(submissions, exercise=exercise, student=student)
         size = parse_bytes(max_size)
-        limits = ResourceLimits(memory_bytes=parse_bytes(memory), pids=pids, cpus=cpus)
+        limits = ResourceLimits(memory_bytes=parse_bytes(memory), pids=pids, cpus=cpus,
+                                disk_bytes=parse_bytes(max_disk))
     except (RosterError, ValueError) as exc:
         fail(str(exc))
     engine_obj = _engine(ctx)

@@ -279,7 +279,7 @@ def parse(text: str) -> Dockerfile:
     nul = text.find("\x00")
     if nul >= 0:
         raise ParseError(
-            "the file contains a NUL byte: is it a binary file, or saved as UTF-16? Save it as UTF-8 text.",
+            "the file contains a NUL byte: is it a binary file, or saved as UTF-16? Save it as UTF-8 text",
             text.count("\n", 0, nul) + 1,
         )
     directives, directive_lines = read_directives(text)
@@ -306,7 +306,14 @@ def parse(text: str) -> Dockerfile:
         keyword = cmd.cmd.upper()
         line = cmd.start_line
         if keyword not in KNOWN_INSTRUCTIONS:
-            raise ParseError(f"unknown instruction: {cmd.cmd}", line)
+            shown = cmd.cmd if len(cmd.cmd) <= 80 else cmd.cmd[:77] + "..."
+            why = ""
+            if cmd.cmd.startswith("//"):
+                why = (" (a Dockerfile comment starts with `#`; a `//syntax=` line would ask BuildKit for another "
+                       "frontend, which the checker never fetches)")
+            elif cmd.cmd.startswith("{"):
+                why = " (a Dockerfile is not JSON)"
+            raise ParseError(f"unknown instruction: {shown}{why}", line)
         raw_flags = cmd.flags
         if raw_flags:
             flags = tuple(map(_split_flag, raw_flags))

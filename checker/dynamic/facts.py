@@ -55,6 +55,7 @@ class BuildOutcome:
     log: str  # the build log (the rules quote its tail)
     steps: list[Step]
     failed_line: int | None  # the Dockerfile line of the step that failed, when it is known
+    log_cut: str | None = None  # how the build log was cut to its tail (checker.build.LogTail.cut)
 
 
 @dataclass(frozen=True, slots=True)

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import docker.errors
 
-from checker.build import Step, build, offline_preflight, without_syntax_directive
+from checker.build import Step, build, offline_preflight, untrusted_refusal, without_syntax_directive
 from checker.dynamic.buildchecks import BuildCheck, run_build_checks
 from checker.dynamic.cacheprobe import INSTALL_PATTERN, CacheProbeResult, matches_instruction, run_cache_probe
 from checker.dynamic.contents import categorize, context_index, trace_layers
@@ -65,6 +65,8 @@ class FactProducer:
     def start_buildkit_checks(self, pool: ThreadPoolExecutor) -> Future[list[BuildCheck] | None] | None:
         if self.engine.offline and offline_preflight(self.engine, self.model.text) is not None:
             return None  # the checks would resolve a missing image against a registry; the build reports it
+        if self.engine.untrusted and untrusted_refusal(self.model.text) is not None:
+            return None  # refused before building (a frontend to fetch, a URL...): the build reports it
         return pool.submit(self._fetch_buildkit_checks)
 
     def _fetch_buildkit_checks(self) -> list[BuildCheck] | None:
@@ -72,7 +74,7 @@ class FactProducer:
         dockerfile = self.tgt.dockerfile
         sanitized = without_syntax_directive(text)
         tmp: Path | None = None
-        if sanitized != text and self.engine.offline:
+        if sanitized != text and (self.engine.offline or self.engine.untrusted):
             tmp = Path(tempfile.mkstemp(prefix="stagewise-df-", suffix=".Dockerfile")[1])
             tmp.write_text(sanitized)
             dockerfile = tmp
@@ -90,7 +92,8 @@ class FactProducer:
                        timeout=self.opts.build_timeout, on_step=self.opts.on_step, no_cache=self.opts.no_cache)
         self.facts.build = BuildOutcome(
             ok=result.ok, builder=self.builder, seconds=result.seconds, error=result.error, log=result.log,
-            steps=result.steps, failed_line=None if result.ok else self._line_of_failed_step(result.steps))
+            steps=result.steps, failed_line=None if result.ok else self._line_of_failed_step(result.steps),
+            log_cut=result.log_cut)
         if not result.ok:
             self.facts.image_did_not_build()
             on_facts()

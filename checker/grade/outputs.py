@@ -17,6 +17,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
@@ -24,7 +25,7 @@ from typing import Any
 from checker import __version__
 from checker.render.gradescope import gradescope_dict
 from checker.render.json import report_dict
-from checker.render.junit import render_junit
+from checker.render.junit import render_junit, xml_safe
 from checker.render.text import CONCERN_TITLES, lesson_url
 from checker.report import Concern, Report
 from checker.report import Status as FS
@@ -68,8 +69,17 @@ def gradebook_csv(rows: list[StudentResult], exercise_max: dict[str, float]) -> 
     w = csv.DictWriter(buf, fieldnames=GRADEBOOK_COLUMNS, lineterminator="\n")
     w.writeheader()
     for row in gradebook_rows(rows, exercise_max):
-        w.writerow(row)
+        w.writerow({k: _cell(v) for k, v in row.items()})
     return buf.getvalue()
+
+
+_CONTROL = re.compile(r"[\x00-\x1f\x7f\x85\u2028\u2029]+")
+
+
+def _cell(value: str) -> str:
+    """One gradebook cell is one line: a CR, a NUL or a line separator from a hostile file would split the row
+    for some readers (the csv module does not quote a lone CR when lines end in LF)."""
+    return _CONTROL.sub(" ", value)
 
 
 def student_record(r: StudentResult, exercise_max: dict[str, float]) -> dict[str, Any]:
@@ -101,24 +111,26 @@ def _junit_fragment(r: StudentResult) -> list[ET.Element]:
         root = ET.fromstring(render_junit(r.report).split("\n", 1)[1])
         suites = []
         for suite in root.findall("testsuite"):
-            suite.set("name", f"{r.student} / {suite.get('name')}")
+            suite.set("name", xml_safe(f"{r.student} / {suite.get('name')}"))
             for case in suite.findall("testcase"):
-                case.set("classname", f"stagewise.{r.slug}.{(case.get('classname') or '').split('.')[-1]}")
-                case.set("file", f"{r.slug}/{case.get('file') or 'Dockerfile'}")
-            suite.set("hostname", r.exercise or "")
+                case.set("classname", xml_safe(f"stagewise.{r.slug}.{(case.get('classname') or '').split('.')[-1]}"))
+                case.set("file", xml_safe(f"{r.slug}/{case.get('file') or 'Dockerfile'}"))
+            suite.set("hostname", xml_safe(r.exercise or ""))
             suites.append(suite)
         return suites
-    suite = ET.Element("testsuite", name=f"{r.student} / submission", tests="1", hostname=r.exercise or "")
-    case = ET.SubElement(suite, "testcase", classname=f"stagewise.{r.slug}.submission", name="graded")
+    suite = ET.Element("testsuite", name=xml_safe(f"{r.student} / submission"), tests="1",
+                       hostname=xml_safe(r.exercise or ""))
+    case = ET.SubElement(suite, "testcase", classname=xml_safe(f"stagewise.{r.slug}.submission"), name="graded")
     fails = errs = skips = "0"
+    note = xml_safe(r.note or "")
     if r.status == Status.PENDING:
         ET.SubElement(case, "skipped", message="not graded yet")
         skips = "1"
     elif r.status in (Status.ERROR, Status.TIMEOUT):
-        ET.SubElement(case, "error", message=r.note or r.status.value, type=r.status.value).text = r.note
+        ET.SubElement(case, "error", message=note or r.status.value, type=r.status.value).text = note
         errs = "1"
     else:
-        ET.SubElement(case, "failure", message=r.note or r.status.value, type=r.status.value).text = r.note
+        ET.SubElement(case, "failure", message=note or r.status.value, type=r.status.value).text = note
         fails = "1"
     suite.set("failures", fails)
     suite.set("errors", errs)

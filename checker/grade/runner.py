@@ -65,6 +65,8 @@ CHECKER_DIR = Path(__file__).resolve().parents[1]
 INFRA = re.compile(r"Cannot connect to the Docker daemon|error during connect|Is the docker daemon running|"
                    r"dial unix .*: connect:|connection reset by peer|No such file or directory: .*docker\.sock")
 BUILD_TIMEOUT = re.compile(r"did not finish within \d+ s")
+FORK_FAILED = re.compile(r"can't fork|fork: Resource temporarily unavailable|fork failed")
+LOG_CUT = re.compile(r"[Tt]he build log was cut[^\n]*")  # SW050 says so
 
 
 class GradeError(RuntimeError):
@@ -94,7 +96,8 @@ class GradeOptions:
 
     def fingerprint(self) -> str:
         return json.dumps({"timeout": self.timeout, "builder": self.builder, "bx": self.buildx_builder,
-                           "mem": self.limits.memory_bytes, "pids": self.limits.pids, "cpus": self.limits.cpus},
+                           "mem": self.limits.memory_bytes, "pids": self.limits.pids, "cpus": self.limits.cpus,
+                           "disk": self.limits.disk_bytes},
                           sort_keys=True)
 
 
@@ -423,10 +426,16 @@ class GradeRun:
             self.results[result.slug] = result
             if result.slug not in self.order:
                 self.order.append(result.slug)
-            self.writer.student_files(result, self.exercise_max().get(result.exercise or "", 0.0))
+            try:
+                self.writer.student_files(result, self.exercise_max().get(result.exercise or "", 0.0))
+            except Exception as exc:  # one student's files never cost the class its results
+                self.warnings.append(f"{result.student}: their feedback files could not be written ({exc})")
             self.store.save(result)  # the commit point
             self.reporter.result(result)
-            self.write_class(force=False)
+            try:
+                self.write_class(force=False)
+            except Exception as exc:
+                self.warnings.append(f"the class files could not be written after {result.student} ({exc})")
 
     def exercise_max(self) -> dict[str, float]:
         out: dict[str, float] = {}
@@ -664,6 +673,9 @@ class GradeRun:
         if report.error:
             notes.append(report.error)
         for f in report.findings:
+            if f.rule in ("SW001", "SW550") and f.status in (FindingStatus.FAIL, FindingStatus.ERROR) and f.message:
+                first = f.message.splitlines()[0]  # the file does not parse; the smoke run failed
+                notes.append(first if len(first) <= 160 else first[:157] + "...")
             if f.rule == "SW050" or f.title == "image-builds":
                 if f.status == FindingStatus.FAIL and BUILD_TIMEOUT.search(f.message):
                     status = Status.TIMEOUT
@@ -672,9 +684,16 @@ class GradeRun:
                     notes.append(f"a build step was killed (exit code 137): out of memory? (limit "
                                  f"{self.opts.limits.memory_bytes // 1024**2} MiB)" if self.cgroups else
                                  "a build step was killed (exit code 137)")
+                elif f.status == FindingStatus.FAIL and any(FORK_FAILED.search(t) for t in [f.message, *f.evidence]):
+                    notes.append(f"a build step could not start more processes (can't fork): a fork bomb? (limit "
+                                 f"{self.opts.limits.pids} processes per worker)" if self.cgroups else
+                                 "a build step could not start more processes (can't fork)")
                 elif f.status == FindingStatus.FAIL:
                     first = f.message.splitlines()[0] if f.message else "the image does not build"
                     notes.append(first if len(first) <= 160 else first[:157] + "...")
+                cut = LOG_CUT.search(f.message)
+                if cut:
+                    notes.append(cut.group(0).rstrip("."))
         return status, notes
 
     def uses_classic_builder(self) -> bool:
@@ -767,7 +786,8 @@ class GradeRun:
                 cg.create()
                 self.cgroups = cg
                 self.limits_note = (f"builds: no network, {self.opts.timeout:g} s each, {self.opts.limits.describe()} "
-                                    f"per worker (cgroup {cg.parent(0).rsplit('/', 1)[0]}); {container}")
+                                    f"per worker (cgroup {cg.parent(0).rsplit('/', 1)[0]}), "
+                                    f"{self.opts.limits.describe_disk()}; {container}")
                 return
             except OSError as exc:
                 cg.remove()
@@ -776,6 +796,8 @@ class GradeRun:
         self.limits_note = (f"builds: no network, {self.opts.timeout:g} s each; no memory/process limit for "
                             f"BuildKit builds: {why}{classic}; {container}")
         self.warnings.append(f"BuildKit builds run without memory and process limits: {why}")
+        self.warnings.append(f"builds run without a disk budget (--max-disk is watched through the build "
+                             f"cgroups): {why}")
 
 
 def _infra_trouble(report: Report) -> bool:

@@ -8,10 +8,13 @@
       (optional) CPU limit. Elsewhere (a remote engine or builder, the systemd cgroup driver, no root) the
       BuildKit builds run without them, and the run says so.
     * The classic builder gets `--memory`, `--memory-swap` and `--cpu-quota` flags as well.
+    * A disk budget per build (`disk_bytes`, --max-disk): DiskWatch finds the build's RUN steps through the
+      same worker cgroup and measures the overlay layers they write; a build over it is stopped (no cgroups:
+      no budget, and the run says so).
 - Containers (smoke tests): checker.run already gives them 512 MiB and 256 processes, no network (or the
   host network for a loopback-only HTTP probe), and removes them; here every container is also labelled
-  with the run, gets `no-new-privileges`, an optional CPU limit, and may not have host mounts, devices or
-  extra capabilities.
+  with the run, gets `no-new-privileges`, a 10 MB log (a flood of stdout fills no disk), an optional CPU
+  limit, and may not have host mounts, devices or extra capabilities.
 - Cleanup: images and containers by the run's labels; build-cache records by id (BuildKit's cache records
   take no labels: the records that appeared during the run are pruned, base images are kept). The classic
   builder puts `--label` on the final image only: each builder stage's image and the step images under it
@@ -29,6 +32,7 @@ import json
 import os
 import platform
 import re
+import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +44,7 @@ GRADE_LABEL = "io.stagewise.grade"  # = the output folder's key: everything any 
 RUN_LABEL = "io.stagewise.grade-run"  # = one run
 STUDENT_LABEL = "io.stagewise.grade-student"
 CGROUP_ROOT = Path("/sys/fs/cgroup")
+CONTAINER_LOG = {"type": "json-file", "config": {"max-size": "10m", "max-file": "1"}}
 FORBIDDEN_CONTAINER_OPTIONS = ("volumes", "mounts", "privileged", "devices", "device_requests", "cap_add",
                                "pid_mode", "ipc_mode", "userns_mode", "volumes_from")
 
@@ -57,10 +62,123 @@ class ResourceLimits:
     memory_bytes: int = 2 * 1024**3  # per build (the worker's cgroup) and --memory for the classic builder
     pids: int = 2048
     cpus: float | None = None  # None: no CPU quota
+    disk_bytes: int = 4 * 1024**3  # per build: what its steps write (DiskWatch), --max-disk
 
     def describe(self) -> str:
         cpu = f", {self.cpus:g} CPU" if self.cpus else ""
         return f"{self.memory_bytes / 1024**2:.0f} MiB, {self.pids} processes{cpu}"
+
+    def describe_disk(self) -> str:
+        return f"{_size(self.disk_bytes)} of disk per build"
+
+
+def _size(n: float) -> str:
+    return f"{n / 1024**3:.3g} GiB" if n >= 1024**3 else f"{n / 1024**2:.0f} MiB"
+
+
+# ------------------------------------------------------------------------------------------ the disk budget
+
+DISK_POLL_SECONDS = 0.5
+DU_MAX_ENTRIES = 200_000  # one poll reads at most this many directory entries (a step writing millions of files)
+
+
+class DiskWatch:
+    """What one build has written, polled while it runs (checker.build.BuildWatch): each RUN step runs under
+    the worker's build cgroup, so its processes are found there; the upper directory of their root file
+    system (an overlay mount) holds what the step wrote, and the lower directories made since the build
+    started hold what its earlier steps wrote. Over the budget, the build is stopped: BuildKit drops the
+    cancelled step's layer, and the run's end prunes the build-cache records it made (see the module doc).
+    Other students' builds are never counted: they run under their own worker's cgroup.
+
+    A poll every half second: a step that writes faster than budget/0.5 s overshoots by what it writes in
+    that time, and a last step that writes and finishes between two polls is not seen (its layer is still
+    pruned with the run's cache)."""
+
+    interval = DISK_POLL_SECONDS
+
+    def __init__(self, cgroup_parent: str, budget: int, root: Path = CGROUP_ROOT) -> None:
+        self.budget = budget
+        self.started = time.time()
+        self.peak = 0
+        self.sizes: dict[str, int] = {}  # layer directory -> the most it held
+        v1 = root / "pids"
+        self.cgroup = (v1 if v1.is_dir() else root) / cgroup_parent.strip("/")
+
+    def poll(self) -> str | None:
+        for layer in self._layers():
+            size = _du(Path(layer))
+            if size > self.sizes.get(layer, 0):
+                self.sizes[layer] = size
+        total = sum(self.sizes.values())
+        self.peak = max(self.peak, total)
+        if total > self.budget:
+            return (f"the build wrote {total / 1024**2:.1f} MiB to disk, more than its budget of {_size(self.budget)} "
+                    "(--max-disk), and was stopped; what it wrote was removed")
+        return None
+
+    def _layers(self) -> set[str]:
+        layers: set[str] = set()
+        for pid in self._pids():
+            try:
+                mountinfo = Path(f"/proc/{pid}/mountinfo").read_text(encoding="utf-8", errors="replace")
+            except OSError:
+                continue
+            for line in mountinfo.splitlines():
+                fields = line.split(" - ", 1)
+                if len(fields) != 2 or not fields[1].startswith("overlay "):
+                    continue
+                opts = dict(o.split("=", 1) for o in fields[1].split(" ", 2)[-1].split(",") if "=" in o)
+                upper = opts.get("upperdir")
+                if not upper:
+                    continue
+                layers.add(str(Path(upper).resolve()))  # one key per layer, as upper and later as lower
+                # a long option list names the lower layers relative to the storage driver's folder
+                layers.update(self._new_lower(opts.get("lowerdir", "").split(":"), Path(upper).parents[1]))
+        return layers
+
+    def _new_lower(self, dirs: list[str], driver_root: Path) -> list[str]:
+        out = []
+        for d in filter(None, dirs):
+            try:
+                # overlay2 names lower layers by short links: l/<id> -> ../<layer>/diff
+                real = (driver_root / d if not d.startswith("/") else Path(d)).resolve()
+                if real.parent.stat().st_mtime >= self.started - 1:
+                    out.append(str(real))
+            except OSError:
+                continue
+        return out
+
+    def _pids(self) -> list[int]:
+        pids: list[int] = []
+        if not self.cgroup.is_dir():
+            return pids
+        for procs in self.cgroup.rglob("cgroup.procs"):
+            with contextlib.suppress(OSError, ValueError):
+                pids += [int(x) for x in procs.read_text().split()]
+        return pids
+
+
+def _du(top: Path) -> int:
+    """Bytes held by the files under `top` (allocated blocks, hard links once), at most DU_MAX_ENTRIES read."""
+    total, seen, todo, entries = 0, set(), [top], 0
+    while todo and entries < DU_MAX_ENTRIES:
+        d = todo.pop()
+        try:
+            with os.scandir(d) as it:
+                for e in it:
+                    entries += 1
+                    try:
+                        st = e.stat(follow_symlinks=False)
+                    except OSError:
+                        continue
+                    if e.is_dir(follow_symlinks=False):
+                        todo.append(Path(e.path))
+                    elif (st.st_dev, st.st_ino) not in seen:
+                        seen.add((st.st_dev, st.st_ino))
+                        total += st.st_blocks * 512
+        except OSError:
+            continue
+    return total
 
 
 # ------------------------------------------------------------------------------------------ the engine
@@ -78,6 +196,7 @@ class _Containers:
             raise PermissionError("a grading container runs with no network, or on the host's loopback only")
         kwargs["labels"] = {**(kwargs.get("labels") or {}), **self._labels}
         kwargs.setdefault("security_opt", ["no-new-privileges:true"])
+        kwargs.setdefault("log_config", CONTAINER_LOG)  # a container flooding stdout fills no disk
         if self._cpus:
             kwargs.setdefault("nano_cpus", int(self._cpus * 1e9))
         return self._inner.create(image, command, **kwargs)
@@ -127,6 +246,16 @@ class GradingEngine(Engine):
         data = dict(data)
         data["limits"] = ResourceLimits(**data.get("limits", {}))
         return cls(**data)
+
+    @property
+    def untrusted(self) -> bool:
+        return True
+
+    def build_watch(self) -> DiskWatch | None:
+        """The disk budget of the next build, watched through the worker's build cgroup (none without it)."""
+        if not self.cgroup_parent or not self.limits.disk_bytes:
+            return None
+        return DiskWatch(self.cgroup_parent, self.limits.disk_bytes)
 
     def build_command(self, builder: str = "buildkit") -> list[str]:
         args = list(super().build_command(builder))

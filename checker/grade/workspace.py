@@ -159,8 +159,21 @@ def _read_text(p: Path, what: str) -> str:
     data = p.read_bytes()
     try:
         return data.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise Refused(f"{what} is not UTF-8 text") from None
+    except UnicodeDecodeError as exc:
+        raise Refused(f"{what} {encoding_problem(data, exc)}") from None
+
+
+def encoding_problem(data: bytes, exc: UnicodeDecodeError) -> str:
+    """What is wrong with bytes that are not UTF-8, in words a learner can act on."""
+    if data.startswith((b"\xff\xfe", b"\xfe\xff")) or (len(data) > 3 and data[1:2] == b"\0" and data[3:4] == b"\0"):
+        return "is not UTF-8 text: it is saved as UTF-16 (Windows editors do that): save it as UTF-8"
+    head = data[:4096]
+    if head.count(b"\0") > 0 or sum(b < 9 or 13 < b < 32 for b in head) > len(head) // 20:
+        return "is not UTF-8 text but binary data: submit the Dockerfile itself"
+    line = data.count(b"\n", 0, exc.start) + 1
+    col = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+    return (f"is not UTF-8 text: byte 0x{data[exc.start]:02x} on line {line}, column {col} (saved as Latin-1 or "
+            "Windows-1252?): save it as UTF-8")
 
 
 class NoDockerfile(Exception):

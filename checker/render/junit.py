@@ -2,9 +2,19 @@
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 
 from checker.report import Report, Status, lesson_url
+
+# What XML 1.0 cannot hold at all, not even escaped: a NUL byte from a binary Dockerfile would make the whole
+# document unreadable. Each such character is shown as \xNN (or \uNNNN) instead.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+
+
+def xml_safe(text: str) -> str:
+    return _NOT_XML.sub(lambda m: f"\\x{ord(m.group(0)):02x}" if ord(m.group(0)) < 256 else
+                        f"\\u{ord(m.group(0)):04x}", text)
 
 
 def render_junit(report: Report) -> str:
@@ -23,18 +33,20 @@ def render_junit(report: Report) -> str:
                               errors=str(errs), skipped=str(skips))
         for f in findings:
             where = f"{report.dockerfile}:{f.line}" if f.line else report.dockerfile
-            case = ET.SubElement(suite, "testcase", classname=f"stagewise.{concern}", name=f"{f.rule} {where}",
-                                 file=report.dockerfile)
+            case = ET.SubElement(suite, "testcase", classname=xml_safe(f"stagewise.{concern}"),
+                                 name=xml_safe(f"{f.rule} {where}"), file=xml_safe(report.dockerfile))
             if f.line:
                 case.set("line", str(f.line))
-            body = "\n".join(x for x in (f.message, f"hint: {f.hint}" if f.hint else "",
-                                         f"lesson: {lesson_url(f.lesson)}" if f.lesson else "", *f.evidence) if x)
+            body = xml_safe("\n".join(x for x in (f.message, f"hint: {f.hint}" if f.hint else "",
+                                                  f"lesson: {lesson_url(f.lesson)}" if f.lesson else "",
+                                                  *f.evidence) if x))
+            message = xml_safe(f.message)
             if f.status == Status.FAIL:
-                ET.SubElement(case, "failure", message=f.message, type=f.rule).text = body
+                ET.SubElement(case, "failure", message=message, type=f.rule).text = body
             elif f.status == Status.ERROR:
-                ET.SubElement(case, "error", message=f.message, type=f.rule).text = body
+                ET.SubElement(case, "error", message=message, type=f.rule).text = body
             elif f.status == Status.SKIP:
-                ET.SubElement(case, "skipped", message=f.message)
+                ET.SubElement(case, "skipped", message=message)
             else:
                 ET.SubElement(case, "system-out").text = body
     suites.set("failures", str(total_fail))

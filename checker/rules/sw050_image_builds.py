@@ -10,12 +10,13 @@ from checker.rules.base import Kind, Rule, RuleDoc, Verdict, failed, passed
 
 def judge(ctx: DynamicContext) -> list[Verdict]:
     build = ctx.build
+    cut = f" The build log was cut: {build.log_cut}." if build.log_cut else ""
     if not build.ok:
         error = build.error or "the build failed"
-        return [failed(f"The image does not build: {error}", build.failed_line,
-                       *[ln for ln in build.log.splitlines()[-12:] if ln.strip()],
+        return [failed(f"The image does not build: {error}{cut}", build.failed_line,
+                       *[ln[:300] for ln in build.log.splitlines()[-12:] if ln.strip()],
                        hint=build_hint(error + "\n" + build.log[-3000:]))]
-    return [passed(f"The image builds ({build.builder}, {build.seconds:.1f} s).")]
+    return [passed(f"The image builds ({build.builder}, {build.seconds:.1f} s).{cut}")]
 
 
 RULE = Rule(

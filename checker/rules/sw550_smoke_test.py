@@ -38,9 +38,14 @@ def judge(ctx: DynamicContext) -> list[Verdict]:
         c = smoke.command
         lacks = bool(c.expect_output and c.expect_output not in res.output)
         if res.error or res.timed_out or res.exit_code != c.expect_exit or lacks:
-            why = res.error or ("it did not finish in time" if res.timed_out else
-                                f"exit code {res.exit_code}" + (f", output lacks {c.expect_output!r}" if lacks else ""))
-            return [failed(f"Running the image failed: {why}.", None, *res.output.splitlines()[-8:],
+            killed = " (killed: out of memory or a signal)" if res.exit_code == 137 else ""
+            if "can't fork" in res.output:
+                killed += " (it hit the container's process limit: can't fork)"
+            why = res.error or (f"it did not finish within {c.timeout_s:g} s and was stopped" if res.timed_out else
+                                f"exit code {res.exit_code}{killed}"
+                                + (f", output lacks {c.expect_output!r}" if lacks else ""))
+            tail = [ln[:300] for ln in res.output.splitlines()[-8:]]
+            return [failed(f"Running the image failed: {why}.", None, *tail,
                            hint=runtime_hint(why, res.output))]
         return [passed(f"The image ran and printed what was expected ({res.seconds:.1f} s).")]
     # No smoke test declared: the image must at least start (a server keeps running, a tool exits 0).
