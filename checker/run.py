@@ -104,7 +104,8 @@ SMOKE_CAPABILITIES = ("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETUID", "SETGID", "NE
 NO_NEW_PRIVILEGES = "no-new-privileges:true"
 PLATFORM_PORT = 18080  # what the checker, as a platform, puts in the spec's `platform_port` variable
 DEFAULT_PORT = 8080  # the port probed when the image says nothing (no ENV value, no single EXPOSE)
-READ_ONLY_MARK = "read-only file system"
+# An app's words for "I must write where the image is read-only" (EROFS; nginx's entrypoint: "is not writable")
+READ_ONLY_MARKS = ("read-only file system", "not writable", "erofs")
 TMPFS = {"/tmp": "rw,nosuid,nodev,size=64m"}
 
 
@@ -163,12 +164,12 @@ def run_http(engine: Engine, image: str, *, path: str = "/", port_env: str = "PO
     answer = _run_http_isolated(engine, image, path=path, environment=environment, port=chosen, timeout=timeout,
                                 wait_healthy=wait_healthy, labels=labels, command=command, read_only=True)
     first_logs = answer.container_logs
-    if not answer.ok and READ_ONLY_MARK in first_logs.lower():
+    refused = [ln.strip() for ln in first_logs.splitlines() if any(m in ln.lower() for m in READ_ONLY_MARKS)]
+    if not answer.ok and refused:
         answer = _run_http_isolated(engine, image, path=path, environment=environment, port=chosen,
                                     timeout=timeout, wait_healthy=wait_healthy, labels=labels, command=command,
                                     read_only=False)
-        # the last such line: the error that stopped it (nginx's entrypoint says "read-only file system?" first)
-        answer.read_only_refused = [ln.strip() for ln in first_logs.splitlines() if READ_ONLY_MARK in ln.lower()][-1]
+        answer.read_only_refused = refused[-1]  # the last: the error that stopped it, after any notices
     answer.port_source = source
     return answer
 
