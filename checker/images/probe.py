@@ -2,7 +2,7 @@
 checker/images/recipes/probe.py), what it runs, and how its answer is read.
 
 The probe joins the network namespace of the image under test and sends one HTTP/1.0 request with
-`busybox nc`, again every 0.2 s while the port refuses; it prints the raw answer (at most `MAX_BYTES`, the rest
+`busybox nc`, again every 0.2 s while the port refuses (its /tmp is a small tmpfs, for the request's FIFO); it prints the raw answer (at most `MAX_BYTES`, the rest
 is read and dropped) and exits 0. It has no timeout of its own: the checker stops it at its deadline (BusyBox's
 `wget -T` crashed with some builds, and the checker's clock is the one that counts).
 """
@@ -19,14 +19,21 @@ from checker.images.recipes.probe import TAG
 IMAGE = TAG
 MAX_BYTES = 1_000_000
 
-# $PROBE_PATH and $PROBE_PORT come from the environment, never from the script text.
+# $PROBE_PATH and $PROBE_PORT come from the environment, never from the script text. The request reaches nc
+# through a FIFO whose writer stays open until the answer is in: nc would half-close the connection at the end
+# of its input, and Node's HTTP server then closes it before an async handler answers (seen: an empty answer).
 SCRIPT = (
     "set -o pipefail\n"
+    "/busybox mkfifo /tmp/request || exit 2\n"
     "while :; do\n"
-    "  printf 'GET %s HTTP/1.0\\r\\nHost: 127.0.0.1:%s\\r\\nUser-Agent: stagewise-probe\\r\\n"
-    "Connection: close\\r\\n\\r\\n' \"$PROBE_PATH\" \"$PROBE_PORT\" \\\n"
-    "    | /busybox nc 127.0.0.1 \"$PROBE_PORT\" \\\n"
-    "    | { /busybox head -c \"$PROBE_MAX\"; /busybox cat >/dev/null; } && exit 0\n"
+    "  { printf 'GET %s HTTP/1.0\\r\\nHost: 127.0.0.1:%s\\r\\nUser-Agent: stagewise-probe\\r\\n"
+    "Connection: close\\r\\n\\r\\n' \"$PROBE_PATH\" \"$PROBE_PORT\"; exec /busybox sleep 3600; } > /tmp/request &\n"
+    "  writer=$!\n"
+    "  /busybox nc 127.0.0.1 \"$PROBE_PORT\" < /tmp/request \\\n"
+    "    | { /busybox head -c \"$PROBE_MAX\"; /busybox cat >/dev/null; }\n"
+    "  status=$?\n"
+    "  kill $writer 2>/dev/null; wait $writer 2>/dev/null\n"
+    "  [ $status = 0 ] && exit 0\n"
     "  /busybox usleep 200000\n"
     "done\n"
 )

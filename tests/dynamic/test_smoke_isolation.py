@@ -99,6 +99,16 @@ def test_the_probe_asks_the_app_in_its_namespace_and_reports_status_codes(engine
     assert not gone.ok and gone.exit_code == 3 and "bye" in gone.container_logs
 
 
+def test_an_async_handler_answers_the_probe(engine: Engine) -> None:
+    """Node's HTTP server closes a half-closed connection before an async handler answers: the probe keeps its
+    side open until the answer is in (it once got an empty answer from the node-nginx preview server)."""
+    server = ("require('node:http').createServer(async (req, res) => { await new Promise(r => setTimeout(r, 100));"
+              " res.writeHead(200).end('answered later'); }).listen(8080, '0.0.0.0');")
+    answer = run_http(engine, "node:22-alpine", command=["node", "-e", server], timeout=20)
+    assert answer.ok and answer.status == 200 and answer.body == "answered later", (answer.error,
+                                                                                    answer.container_logs)
+
+
 def test_the_app_runs_hardened_with_its_own_defaults(engine: Engine) -> None:
     show = 'grep -E "^(CapBnd|NoNewPrivs)" /proc/self/status; env | sort; '
     answer = run_http(engine, BUSYBOX, command=["sh", "-c", show + SERVE.format(body="hardened")], timeout=20,
