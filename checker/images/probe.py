@@ -3,8 +3,9 @@ checker/images/recipes/probe.py), what it runs, and how its answer is read.
 
 The probe joins the network namespace of the image under test and sends one HTTP/1.0 request with
 `busybox nc`, again every 0.2 s while the port refuses (its /tmp is a small tmpfs, for the request's FIFO);
-it prints the raw answer (at most `MAX_BYTES`, the rest is read and dropped) and exits 0. It has no timeout of its own: the checker stops it at its deadline (BusyBox's
-`wget -T` crashed with some builds, and the checker's clock is the one that counts).
+it prints the raw answer (at most `MAX_BYTES`, the rest is read and dropped) and exits 0. It has no timeout
+of its own: the checker stops it at its deadline (BusyBox's `wget -T` crashed with some builds, and the
+checker's clock is the one that counts).
 """
 
 from __future__ import annotations
