@@ -57,6 +57,9 @@ class CheckOptions:
     keep_image: bool = False
     no_cache: bool = False  # build the image without the build cache (benchmarks, suspicious caches)
     build_timeout: float = 600
+    # "isolated": the smoke run has no network and is asked by a probe in its namespace; "host": the old
+    # host-network path on a loopback port, only when a user asks for it (--smoke-network host)
+    smoke_network: str = "isolated"
     labels: dict[str, str] = field(default_factory=dict)
     on_step: Callable[[Step], None] | None = None
     on_phase: Callable[[str], None] | None = None
@@ -136,7 +139,7 @@ def _result_key(tgt: Target, opts: CheckOptions, builder: str, engine: Engine) -
     h.update(_code_fingerprint().encode())
     h.update(_context_fingerprint(tgt.context, tgt.dockerfile).encode())
     h.update((tgt.spec.model_dump_json() if tgt.spec else "").encode())
-    h.update(f"{builder}|{opts.target}|{engine.server_version}".encode())
+    h.update(f"{builder}|{opts.target}|{engine.server_version}|{opts.smoke_network}".encode())
     return h.hexdigest()
 
 

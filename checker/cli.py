@@ -182,7 +182,8 @@ def demo_cmd(ctx: click.Context) -> None:
     out.print(table)
     ratio = float(rows[0][2]) / max(float(rows[1][2]), 0.001)
     out.print(f"The multi-stage image is {ratio:.0f}x smaller.")
-    out.print(f"It answered on 127.0.0.1:{answer.port}: {answer.body.strip() or answer.error}")
+    out.print(f"It answered with no network, asked on port {answer.port} by a probe in its namespace: "
+              f"{answer.body.strip() or answer.error}")
 
 
 # --- check ----------------------------------------------------------------------------------------------
@@ -202,9 +203,14 @@ FORMATS = ["text", "json", "junit", "sarif", "github", "gitlab", "gradescope"]
 @click.option("-o", "--output", type=click.Path(path_type=Path), help="Write the report to a file.")
 @click.option("--no-reuse", is_flag=True, help="Check again even if nothing changed since the last check.")
 @click.option("-v", "--verbose", is_flag=True, help="Show passing findings in full.")
+@click.option("--smoke-network", type=click.Choice(["isolated", "host"]), default="isolated", show_default=True,
+              help="Where the HTTP smoke run happens: isolated (no network; a probe container in the image's own "
+              "namespace asks it) or host (the old path: the host's network and a loopback port, the image can "
+              "reach the host and beyond).")
 @click.pass_context
 def check_cmd(ctx: click.Context, path: Path, exercise: str | None, static_only: bool, target: str | None,
-              builder: str, fmt: str, output: Path | None, no_reuse: bool, verbose: bool) -> None:
+              builder: str, fmt: str, output: Path | None, no_reuse: bool, verbose: bool,
+              smoke_network: str) -> None:
     """Check a Dockerfile (or a folder holding one) by building it for real.
 
     Exit status: 0 when every required rule passes, 1 when one fails, 2 on bad usage or unreadable input.
@@ -240,8 +246,11 @@ def check_cmd(ctx: click.Context, path: Path, exercise: str | None, static_only:
         except EngineUnavailable as exc:
             console.print(f"[red]{exc}[/red]")
             sys.exit(2)
+    if smoke_network == "host" and not static_only:
+        console.print("[yellow]smoke run on the host's network (--smoke-network host): the image can reach the "
+                      "host's loopback services and beyond while it runs[/yellow]")
     opts = CheckOptions(static_only=static_only, target=target, builder=builder, reuse=not no_reuse,
-                        on_phase=on_phase, on_step=on_step)
+                        on_phase=on_phase, on_step=on_step, smoke_network=smoke_network)
     try:
         if status is not None:
             with status:
@@ -306,12 +315,16 @@ def check_cmd(ctx: click.Context, path: Path, exercise: str | None, static_only:
               "autograder (it writes result.json); --timeout is each build's limit (at most 600 s there).")
 @click.option("--emit-classroom-workflow", type=click.Path(path_type=Path), metavar="FILE", hidden=True,
               help="Discontinued: GitHub Classroom ended on 28 August 2026 (use --emit-classroom50).")
+@click.option("--smoke-network", type=click.Choice(["isolated", "host"]), default="isolated", show_default=True,
+              help="Where the HTTP smoke run happens: isolated (no network; a probe container in the image's own "
+              "namespace asks it) or host (the old path: the host's network and a loopback port, the image can "
+              "reach the host and beyond).")
 @click.pass_context
 def grade_cmd(ctx: click.Context, submissions: Path | None, exercise: str | None, jobs: int | None, out_dir: Path,
               timeout: float, regrade: bool, buildx_builder: str | None, classic: bool, memory: str, pids: int,
               cpus: float | None, max_disk: str, max_files: int, max_size: str, keep_cache: bool, no_reference: bool,
               student: str | None, emit_gradescope_bundle: Path | None, emit_classroom50: Path | None,
-              emit_classroom_workflow: Path | None) -> None:
+              emit_classroom_workflow: Path | None, smoke_network: str) -> None:
     """Grade a class: every submission under SUBMISSIONS, built for real, in parallel.
 
     SUBMISSIONS is a folder of per-student folders or .zip/.tar.gz archives, a CSV roster (student,
@@ -403,7 +416,10 @@ def grade_cmd(ctx: click.Context, submissions: Path | None, exercise: str | None
     opts = GradeOptions(out=out_dir, exercise=exercise, jobs=jobs or GradeOptions(out=out_dir).jobs, timeout=timeout,
                         regrade=regrade, builder="classic" if classic else "auto", buildx_builder=buildx_builder,
                         limits=limits, unpack=UnpackLimits(max_files=max_files, max_bytes=size, max_archive_bytes=size),
-                        keep_cache=keep_cache, reference=not no_reference)
+                        keep_cache=keep_cache, reference=not no_reference, smoke_network=smoke_network)
+    if smoke_network == "host":
+        console.print("[yellow]smoke runs on the host's network (--smoke-network host): every submission's image "
+                      "can reach the host's loopback services and beyond while it runs[/yellow]")
     try:
         summary = grade_class(klass, opts, engine_obj, LiveReporter(console))
     except GradeError as exc:

@@ -79,6 +79,11 @@ BUILD_ERROR_HINTS: list[tuple[re.Pattern[str], str]] = [
      "A RUN after `USER` runs as that user, and folders made before it (WORKDIR, `RUN mkdir`, files copied "
      "from another stage) belong to root. Make the folder and hand it over before USER (`RUN mkdir -p "
      "/app/logs && chown app:app /app/logs`), or copy with `COPY --chown=app:app`."),
+    (re.compile(r'\[emerg\][^\n]*"[^"\n]*\$\{\w+\}[^"\n]*"'),  # a template variable the image never sets
+     "nginx read a literal `${...}`: its entrypoint fills a template only with the variables that are set, and "
+     "the image sets no ENV default for this one (`{match}`). The checker starts the image as `docker run IMAGE` "
+     "does, with its own defaults: give every variable the templates use an `ENV` default in the final stage "
+     "(`ENV NGINX_HOST=0.0.0.0 NGINX_PORT=8080`)."),
     (re.compile(r"unable to find user|no matching entries in passwd file"),
      "The user does not exist in that stage. scratch and distroless have no /etc/passwd entries for your "
      "names: use a numeric `USER 65532:65532`, or create the user in the final stage first."),

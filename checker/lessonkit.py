@@ -500,7 +500,7 @@ def run_and_request(tag: str, *, path: str = "/", port_env: str = "PORT", host_e
     the image's CMD, as arguments after the image name in `docker run` do. `echo` prints the
     equivalent `docker run` and `curl` commands and the first lines of the answer."""
     answer = run_http(engine(), tag, path=path, port_env=port_env, host_env=host_env, env=env,
-                      wait_healthy=wait_healthy, timeout=timeout, labels=LESSON_LABEL, command=args)
+                      wait_healthy=wait_healthy, timeout=timeout, labels=LESSON_LABEL, command=args, network="host")
     if echo:
         envs = [f"{k}={v}" for k, v in (env or {}).items()]
         envs.append(f"{port_env}={answer.port}")

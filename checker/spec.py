@@ -17,11 +17,17 @@ class StrictModel(BaseModel):
 
 
 class HttpProbe(StrictModel):
-    """Run the image on a loopback port (network host) and request a path."""
+    """Run the image with its own defaults in a network namespace of its own and request a path from a probe
+    that joins it (or, with `--smoke-network host`, on the host's network and a loopback port)."""
 
     path: str = "/"
     port_env: str = "PORT"  # the env var the image reads its port from
     host_env: str | None = None  # optional env var for the listen address (e.g. NGINX_HOST)
+    # The env var a platform sets to the port it gives the app (like Cloud Run's PORT): the checker sets it (to
+    # checker.run.PLATFORM_PORT) and asks that port. Unset: nothing is set, and the port asked is the image's
+    # ENV value of `port_env`, else its one EXPOSEd port, else `port`.
+    platform_port: str | None = None
+    port: int = Field(default=8080, ge=1, le=65535)  # the app's own default port, when the image names none
     expect_status: int = 200
     expect_body: str | None = None  # substring expected in the body
     env: dict[str, str] = Field(default_factory=dict)

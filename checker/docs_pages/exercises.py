@@ -84,9 +84,11 @@ def checks_markdown(spec: Any, page: str, titles: dict[str, str] | None = None) 
     if spec.smoke and spec.smoke.http:
         h = spec.smoke.http
         body = f" whose body contains `{h.expect_body}`" if h.expect_body else ""
-        facts.append(f"- **It answers:** the image runs on a loopback port (`{h.port_env}`"
-                     f"{', ' + '`' + h.host_env + '`' if h.host_env else ''}) and `GET {h.path}` returns "
-                     f"{h.expect_status}{body}.")
+        platform = (f"; the checker sets only `{h.platform_port}`, as a platform would, to a port of its own"
+                    if h.platform_port else f"; the port asked is its `{h.port_env}` default")
+        facts.append(f"- **It answers:** the image runs as `docker run IMAGE` would, with its own ENV defaults, "
+                     f"in a network namespace of its own{platform}, and `GET {h.path}` (from a probe in that "
+                     f"namespace) returns {h.expect_status}{body}.")
     if spec.smoke and spec.smoke.command:
         c = spec.smoke.command
         expect = f", printing `{c.expect_output}`" if c.expect_output else ""

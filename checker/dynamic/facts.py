@@ -79,8 +79,9 @@ class CacheProbe:
 
 @dataclass(frozen=True, slots=True)
 class SmokeRun:
-    """The image, started: an HTTP request on a loopback port, the exercise's command, or (no smoke test
-    declared) a plain start with no network, watched for a few seconds."""
+    """The image, started: an HTTP request (from a probe in the image's own network namespace, or on a loopback
+    port with --smoke-network host), the exercise's command, or (no smoke test declared) a plain start with no
+    network, watched for a few seconds."""
 
     kind: Literal["http", "command", "start"]
     http: HttpAnswer | None = None  # kind "http"
@@ -121,6 +122,12 @@ class Facts:
     def nothing_built(cls, why: str, *, build_status: Status = Status.SKIP) -> Facts:
         """No build at all (--static-only, no engine): every fact is missing for the same reason."""
         return cls(missing={f: Missing(why, build_status if f is Fact.BUILD else Status.SKIP) for f in Fact})
+
+    def no_probe_image(self, why: str) -> None:
+        """The smoke run's probe image (the checker's own part) could not be prepared: no smoke run."""
+        self.missing[Fact.SMOKE_RUN] = Missing(
+            f"skipped: the smoke run's probe image could not be prepared ({why}); "
+            "run `stagewise images prepare --only probe`", Status.ERROR)
 
     def image_did_not_build(self) -> None:
         """The build failed: its outcome is the only fact there will be."""

@@ -23,6 +23,7 @@ from checker.dynamic.cacheprobe import INSTALL_PATTERN, CacheProbeResult, matche
 from checker.dynamic.contents import categorize, context_index, trace_layers
 from checker.dynamic.facts import BuildOutcome, BuiltImage, CacheProbe, Facts, SingleStageTwin, SmokeRun
 from checker.engine import Engine
+from checker.images.pipeline import MissingImageError
 from checker.inspect import ImageFacts, image_facts
 from checker.model import Dockerfile, Instruction, Stage
 from checker.run import run_command, run_http
@@ -214,13 +215,19 @@ class FactProducer:
             manifest_file=manifest, builder=self.builder, target=self.target, timeout=self.opts.build_timeout))
 
     # -- the smoke run ---------------------------------------------------------------------------------
-    def _smoke_run(self) -> SmokeRun:
+    def _smoke_run(self) -> SmokeRun | None:
         smoke = self.spec.smoke if self.spec else None
         if smoke and smoke.http:
             p = smoke.http
-            return SmokeRun("http", http=run_http(
-                self.engine, self.tag, path=p.path, port_env=p.port_env, host_env=p.host_env, env=p.env,
-                timeout=p.timeout_s, wait_healthy=smoke.expect_healthy, labels=self.labels))
+            try:
+                answer = run_http(self.engine, self.tag, path=p.path, port_env=p.port_env, host_env=p.host_env,
+                                  env=p.env, timeout=p.timeout_s, wait_healthy=smoke.expect_healthy,
+                                  labels=self.labels, network=self.opts.smoke_network,
+                                  platform_port=p.platform_port, default_port=p.port)
+            except MissingImageError as exc:  # the probe image: the checker's own part, not the learner's
+                self.facts.no_probe_image(str(exc).splitlines()[0])
+                return None
+            return SmokeRun("http", http=answer)
         if smoke and smoke.command:
             c = smoke.command
             return SmokeRun("command", command=run_command(self.engine, self.tag, c.args, env=c.env,

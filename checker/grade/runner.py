@@ -93,12 +93,15 @@ class GradeOptions:
     keep_cache: bool = False
     reference: bool = True  # grade the reference solution: it gives the exercise's max score
     worker_memory_bytes: int = 4 * 1024**3  # a worker over this is stopped (runaway output)
+    smoke_network: str = "isolated"  # "host": the old host-network smoke run, only when a user asks
 
     def fingerprint(self) -> str:
-        return json.dumps({"timeout": self.timeout, "builder": self.builder, "bx": self.buildx_builder,
-                           "mem": self.limits.memory_bytes, "pids": self.limits.pids, "cpus": self.limits.cpus,
-                           "disk": self.limits.disk_bytes},
-                          sort_keys=True)
+        data: dict[str, object] = {"timeout": self.timeout, "builder": self.builder, "bx": self.buildx_builder,
+                                   "mem": self.limits.memory_bytes, "pids": self.limits.pids,
+                                   "cpus": self.limits.cpus, "disk": self.limits.disk_bytes}
+        if self.smoke_network != "isolated":  # the default keeps the key of a run made before the option
+            data["smoke_network"] = self.smoke_network
+        return json.dumps(data, sort_keys=True)
 
 
 class Reporter:
@@ -487,7 +490,7 @@ class GradeRun:
 
     def _worker_config(self, slot: int) -> dict[str, Any]:
         eng = GradingEngine.wrap(self.base_engine, run_labels=self.labels, limits=self.opts.limits,
-                                 buildx_builder=self.opts.buildx_builder,
+                                 buildx_builder=self.opts.buildx_builder, smoke_network=self.opts.smoke_network,
                                  cgroup_parent=self.cgroups.parent(slot) if self.cgroups else None)
         return {"engine": eng.to_json()}
 
@@ -539,7 +542,7 @@ class GradeRun:
         labels[STUDENT_LABEL] = job.id
         worker.send({"id": job.id, "context": str(ctx), "exercise_dir": str(job.exercise.dir),
                      "build_timeout": self.opts.timeout, "labels": labels, "report_path": str(report_path),
-                     "builder": self.opts.builder})
+                     "builder": self.opts.builder, "smoke_network": self.opts.smoke_network})
         hard = self.opts.hard_timeout or (4 * self.opts.timeout + 120)
         deadline = job.started + hard
         outcome: str | None = None
@@ -716,6 +719,7 @@ class GradeRun:
             pending = self.prepare()
             self.plan(pending)
             self._setup_limits()
+            self._prepare_probe()
             if not self.opts.keep_cache:
                 cache_before = snapshot_ids(snapshot, lambda: cache_record_ids(self.base_engine))
                 if self.uses_classic_builder():  # its cache is those images
@@ -772,13 +776,28 @@ class GradeRun:
         self.signal_received = signum
         self._stop(f"interrupted ({signal.Signals(signum).name})")
 
+    def _prepare_probe(self) -> None:
+        """The smoke run's probe image, made once before the workers start (they would race to build it)."""
+        if not self.jobs or self.opts.smoke_network != "isolated":
+            return
+        from checker.images import MissingImageError
+        from checker.images import probe as probe_image
+
+        try:
+            probe_image.ensure(self.base_engine)
+        except MissingImageError as exc:
+            self.warnings.append(f"the smoke run's probe image could not be prepared ({str(exc).splitlines()[0]}):"
+                                 " every HTTP smoke run is skipped")
+
     def _setup_limits(self) -> None:
         if not self.jobs:
             self.limits_note = "nothing to build"
             return
         slots = min(max(1, self.opts.jobs), len(self.jobs))
         version, why = cgroup_support(self.base_engine, self.opts.buildx_builder)
-        container = "containers: 512 MiB, 256 processes, no network (loopback only for HTTP probes), " \
+        network = ("the host's network for HTTP probes (--smoke-network host)" if self.opts.smoke_network == "host"
+                   else "no network (HTTP probes from a probe container in the app's own namespace)")
+        container = f"containers: 512 MiB, 256 processes, {network}, only the capabilities a web server needs, " \
                     "no-new-privileges, no host mounts, removed afterwards"
         if version is not None:
             cg = BuildCgroups(f"stagewise-grade-{self.store.key}", slots, self.opts.limits, version)

@@ -11,10 +11,11 @@
     * A disk budget per build (`disk_bytes`, --max-disk): DiskWatch finds the build's RUN steps through the
       same worker cgroup and measures the overlay layers they write; a build over it is stopped (no cgroups:
       no budget, and the run says so).
-- Containers (smoke tests): checker.run already gives them 512 MiB and 256 processes, no network (or the
-  host network for a loopback-only HTTP probe), and removes them; here every container is also labelled
-  with the run, gets `no-new-privileges`, a 10 MB log (a flood of stdout fills no disk), an optional CPU
-  limit, and may not have host mounts, devices or extra capabilities.
+- Containers (smoke tests): checker.run already gives them 512 MiB and 256 processes, no network (the
+  HTTP probe joins the app's namespace: `container:<id>` of a container made here), the capabilities of
+  checker.run.SMOKE_CAPABILITIES only, and removes them; here every container is also labelled with the run,
+  gets `no-new-privileges`, a 10 MB log (a flood of stdout fills no disk), an optional CPU limit, and
+  may not have host mounts, devices, any other capability or network (the host's only when the run was asked for `--smoke-network host`).
 - Cleanup: images and containers by the run's labels; build-cache records by id (BuildKit's cache records
   take no labels: the records that appeared during the run are pruned, base images are kept). The classic
   builder puts `--label` on the final image only: each builder stage's image and the step images under it
@@ -39,14 +40,16 @@ from pathlib import Path
 from typing import Any
 
 from checker.engine import Engine
+from checker.run import NO_NEW_PRIVILEGES, SMOKE_CAPABILITIES
 
 GRADE_LABEL = "io.stagewise.grade"  # = the output folder's key: everything any run into that folder made
 RUN_LABEL = "io.stagewise.grade-run"  # = one run
 STUDENT_LABEL = "io.stagewise.grade-student"
 CGROUP_ROOT = Path("/sys/fs/cgroup")
 CONTAINER_LOG = {"type": "json-file", "config": {"max-size": "10m", "max-file": "1"}}
-FORBIDDEN_CONTAINER_OPTIONS = ("volumes", "mounts", "privileged", "devices", "device_requests", "cap_add",
-                               "pid_mode", "ipc_mode", "userns_mode", "volumes_from")
+# cap_add is checked apart: the checker's own fixed list (after cap_drop ALL) is the only one allowed
+FORBIDDEN_CONTAINER_OPTIONS = ("volumes", "mounts", "privileged", "devices", "device_requests", "pid_mode",
+                               "ipc_mode", "userns_mode", "volumes_from", "uts_mode", "cgroupns", "sysctls")
 
 
 def parse_bytes(text: str) -> int:
@@ -185,21 +188,36 @@ def _du(top: Path) -> int:
 
 
 class _Containers:
-    def __init__(self, inner: Any, labels: dict[str, str], cpus: float | None) -> None:
-        self._inner, self._labels, self._cpus = inner, labels, cpus
+    def __init__(self, inner: Any, labels: dict[str, str], cpus: float | None, smoke_network: str) -> None:
+        self._inner, self._labels, self._cpus, self._smoke_network = inner, labels, cpus, smoke_network
+        self._made: set[str] = set()  # the containers made here: the only namespaces a probe may join
 
     def create(self, image: str, command: Any = None, **kwargs: Any) -> Any:
         bad = [k for k in FORBIDDEN_CONTAINER_OPTIONS if kwargs.get(k)]
         if bad:
             raise PermissionError(f"a grading container may not use {', '.join(bad)}")
-        if kwargs.get("network_mode", "none") not in ("none", "host"):
-            raise PermissionError("a grading container runs with no network, or on the host's loopback only")
+        caps = [str(c).upper().removeprefix("CAP_") for c in kwargs.get("cap_add") or []]
+        if caps and ("ALL" not in [str(c).upper() for c in kwargs.get("cap_drop") or []]
+                     or not set(caps) <= set(SMOKE_CAPABILITIES)):
+            raise PermissionError("a grading container drops every capability and gets back only the checker's "
+                                  f"own list ({', '.join(SMOKE_CAPABILITIES)})")
+        network = str(kwargs.get("network_mode", "none"))
+        joins = network.removeprefix("container:") if network.startswith("container:") else None
+        allowed = network == "none" or (network == "host" and self._smoke_network == "host") or (
+            joins is not None and joins in self._made)
+        if not allowed:
+            raise PermissionError("a grading container runs with no network (or in the namespace of one made by "
+                                  "this run); the host's network only with --smoke-network host")
         kwargs["labels"] = {**(kwargs.get("labels") or {}), **self._labels}
-        kwargs.setdefault("security_opt", ["no-new-privileges:true"])
+        kwargs.setdefault("security_opt", [NO_NEW_PRIVILEGES])
+        if NO_NEW_PRIVILEGES not in kwargs["security_opt"]:
+            raise PermissionError("a grading container runs with no-new-privileges")
         kwargs.setdefault("log_config", CONTAINER_LOG)  # a container flooding stdout fills no disk
         if self._cpus:
             kwargs.setdefault("nano_cpus", int(self._cpus * 1e9))
-        return self._inner.create(image, command, **kwargs)
+        container = self._inner.create(image, command, **kwargs)
+        self._made.add(str(container.id))
+        return container
 
     def run(self, *args: Any, **kwargs: Any) -> Any:
         raise PermissionError("grading starts containers through create(), with its limits")
@@ -209,9 +227,9 @@ class _Containers:
 
 
 class _Client:
-    def __init__(self, inner: Any, labels: dict[str, str], cpus: float | None) -> None:
+    def __init__(self, inner: Any, labels: dict[str, str], cpus: float | None, smoke_network: str) -> None:
         self._inner = inner
-        self.containers = _Containers(inner.containers, labels, cpus)
+        self.containers = _Containers(inner.containers, labels, cpus, smoke_network)
 
     def __getattr__(self, name: str) -> Any:
         return getattr(self._inner, name)
@@ -225,6 +243,7 @@ class GradingEngine(Engine):
     cgroup_parent: str | None = None
     limits: ResourceLimits = field(default_factory=ResourceLimits)
     buildx_builder: str | None = None
+    smoke_network: str = "isolated"  # "host" allows network_mode="host" (asked for with --smoke-network host)
     _wrapped: Any = field(default=None, repr=False)
 
     @classmethod
@@ -239,7 +258,7 @@ class GradingEngine(Engine):
         return {"docker_host": self.docker_host, "cli": self.cli, "env": self.env, "provisioned": self.provisioned,
                 "offline": self.offline, "flavour": self.flavour, "run_labels": self.run_labels,
                 "cgroup_parent": self.cgroup_parent, "buildx_builder": self.buildx_builder,
-                "limits": dataclasses.asdict(self.limits)}
+                "smoke_network": self.smoke_network, "limits": dataclasses.asdict(self.limits)}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> GradingEngine:
@@ -273,7 +292,7 @@ class GradingEngine(Engine):
     @property
     def client(self) -> Any:
         if self._wrapped is None:
-            self._wrapped = _Client(super().client, self.run_labels, self.limits.cpus)
+            self._wrapped = _Client(super().client, self.run_labels, self.limits.cpus, self.smoke_network)
         return self._wrapped
 
 

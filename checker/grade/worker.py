@@ -43,7 +43,8 @@ def run_job(job: dict[str, Any], engine: GradingEngine, emit: Any) -> None:
             emit({"event": "phase", "id": job["id"], "phase": f"building: {step.name[:70]}"})
 
     opts = CheckOptions(reuse=False, build_timeout=float(job["build_timeout"]), labels=dict(job["labels"]),
-                        on_phase=on_phase, on_step=on_step, builder=job.get("builder", "auto"))
+                        on_phase=on_phase, on_step=on_step, builder=job.get("builder", "auto"),
+                        smoke_network=job.get("smoke_network", "isolated"))
     report = check(tgt, opts, engine=engine)
     atomic_write(Path(job["report_path"]), report.model_dump_json())
 

@@ -232,19 +232,22 @@ def _q(path: Path | str) -> str:
 
 # --- labels and docker ---------------------------------------------------------------------------------
 
-def description(upstream: str) -> str:
+def description(upstream: str, *, own: bool = False) -> str:
+    if own:
+        return f"STAGEWISE KIT IMAGE {upstream}, built locally from Debian packages; no upstream image exists"
     return (f"OFFLINE SUBSTITUTE for {upstream}, built locally from Debian/PyPI/npm packages; "
             "not the upstream image")
 
 
-def labels_for(upstream: str, recipe: str, recipe_hash: str, tags: Sequence[str]) -> dict[str, str]:
+def labels_for(upstream: str, recipe: str, recipe_hash: str, tags: Sequence[str], *,
+               own: bool = False) -> dict[str, str]:
     return {
         LABEL_SUBSTITUTE: "true",
         LABEL_UPSTREAM: upstream,
         LABEL_RECIPE: recipe,
         LABEL_HASH: recipe_hash,
         LABEL_TAGS: ",".join(tags),
-        LABEL_DESCRIPTION: description(upstream),
+        LABEL_DESCRIPTION: description(upstream, own=own),
     }
 
 

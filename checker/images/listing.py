@@ -64,5 +64,6 @@ def describe(tag: str, attrs: dict[str, Any]) -> LocalImage:
     current = sub is not None and catalogue.recipe_hash(sub.id) == digest
     how = sub.summary if sub is not None else "recipe no longer in the catalogue"
     state = "" if current else " [stale: the recipe changed; `stagewise images prepare` rebuilds it]"
+    what = "STAGEWISE KIT IMAGE" if sub is not None and sub.own else f"OFFLINE SUBSTITUTE for {upstream}"
     return LocalImage(tag, image_id, size_mb, created, True, upstream, recipe, digest, current,
-                      f"OFFLINE SUBSTITUTE for {upstream}: {how}{state}", sub.deviations if sub else ())
+                      f"{what}: {how}{state}", sub.deviations if sub else ())

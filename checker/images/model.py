@@ -47,6 +47,7 @@ class Substitute:
     modules: tuple[ModuleType, ...] = ()  # shared helper modules of this recipe
     deviations: tuple[str, ...] = ()  # how it differs from upstream, in words for a learner
     needs_mmdebstrap: bool = False
+    own: bool = False  # an image of Stagewise's own (the smoke-run probe): always built here, never pulled
     estimate: float = 10.0  # seconds, from measurements: the scheduler starts long chains first
 
     @property
@@ -94,7 +95,7 @@ class BuildContext:
     def labels(self, upstream: str | None = None) -> dict[str, str]:
         """The five io.stagewise/OCI labels (plus the tag list) for the image standing in for `upstream`."""
         up = upstream or self.substitute.upstream
-        return kit.labels_for(up, self.substitute.id, self.recipe_hash, self.tags_of(up))
+        return kit.labels_for(up, self.substitute.id, self.recipe_hash, self.tags_of(up), own=self.substitute.own)
 
     def tags_of(self, upstream: str | None = None) -> tuple[str, ...]:
         up = upstream or self.substitute.upstream

@@ -134,7 +134,7 @@ def prepare(engine: Engine, *, names: Sequence[str] | None = None, offline: bool
         if sub is not None and _current(sub, local):
             need.setdefault(sub.id, []).extend(origins)
             continue
-        if not offline:
+        if not offline and not (sub is not None and sub.own):  # the kit's own images exist nowhere to pull
             pulled = _pull(engine, ref, sub, origins, where, log, need)
             if pulled is not None:
                 results.append(pulled)
@@ -238,7 +238,7 @@ def _build_one(engine: Engine, sub: Substitute, local: dict[str, _LocalImage], a
     work = kit.kit_home() / "work" / sub.id
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    log(f"building the offline substitute for {sub.upstream} ({sub.id})")
+    log(f"building {'the kit image' if sub.own else 'the offline substitute for'} {sub.upstream} ({sub.id})")
     t0 = time.monotonic()
     old_ids = {local[t].image_id for t in map(catalogue.normalize_ref, sub.tags) if t in local}
     try:

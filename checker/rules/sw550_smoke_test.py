@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from checker.dynamic.facts import DynamicContext, Fact
 from checker.hints import runtime_hint
 from checker.report import Concern
 from checker.rules.base import Kind, Rule, RuleDoc, Verdict, failed, passed
+
+if TYPE_CHECKING:
+    from checker.run import HttpAnswer
 
 
 def judge(ctx: DynamicContext) -> list[Verdict]:
@@ -15,8 +20,12 @@ def judge(ctx: DynamicContext) -> list[Verdict]:
         assert smoke is not None and smoke.http is not None and run.http is not None
         p, ans = smoke.http, run.http
         ev = [ln for ln in ans.container_logs.splitlines()[-8:] if ln.strip()]
+        how = _how_it_ran(ans)
         if not ans.ok:
-            return [failed(f"The image did not answer GET {p.path} on a loopback port: {ans.error}", None, *ev,
+            where = ("on a loopback port (--smoke-network host)" if ans.network == "host" else
+                     f"on port {ans.port}, started with its own defaults and no network")
+            said = f' It printed last: "{ev[-1].strip()}"' if ans.exit_code is not None and ev else ""
+            return [failed(f"The image did not answer GET {p.path} {where}: {ans.error}.{said}", None, *ev, *how,
                            hint=runtime_hint(ans.error or "", ans.container_logs))]
         problems = []
         if ans.status != p.expect_status:
@@ -28,9 +37,9 @@ def judge(ctx: DynamicContext) -> list[Verdict]:
                             + (f": {ans.health_log[-1]}" if ans.health_log else ""))
         if problems:
             return [failed(f"GET {p.path} answered, but " + "; ".join(problems) + ".", None,
-                           *ev, *ans.health_log[-2:], hint=runtime_hint("; ".join(problems), ""))]
+                           *ev, *ans.health_log[-2:], *how, hint=runtime_hint("; ".join(problems), ""))]
         health = f", healthcheck {ans.health}" if ans.health else ""
-        return [passed(f"GET {p.path} answered {ans.status} in {ans.seconds:.1f} s{health}.")]
+        return [passed(f"GET {p.path} answered {ans.status} in {ans.seconds:.1f} s{health}.", None, *how)]
     res = run.command
     assert res is not None
     if run.kind == "command":
@@ -57,6 +66,19 @@ def judge(ctx: DynamicContext) -> list[Verdict]:
     return [passed("The image starts (no smoke test declared: started with no network and watched for 3 s).")]
 
 
+def _how_it_ran(ans: HttpAnswer) -> list[str]:
+    """Evidence: which network, which port and why, and whether the root file system stayed read-only."""
+    if ans.network == "host":
+        return [f"Ran on the host's network (asked for with --smoke-network host), port {ans.port_source}."]
+    lines = [f"Ran with no network (asked by a probe in its own namespace), port {ans.port} ({ans.port_source})."]
+    if ans.read_only_refused:
+        lines.append("It could not start on a read-only root file system, so it ran again with a writable one: "
+                     f"{ans.read_only_refused}")
+    elif ans.read_only:
+        lines.append("The root file system was read-only (a writable /tmp only).")
+    return lines
+
+
 RULE = Rule(
     id="SW550",
     name="smoke-test",
@@ -69,9 +91,15 @@ RULE = Rule(
     weight=4.0,
     doc=RuleDoc(
         what=(
-            "Runs the final image as the exercise says: an HTTP probe (status and body on a "
-            "loopback port), or a command with expected output and exit code; optionally waits "
-            "until Docker's HEALTHCHECK reports `healthy`."
+            "Runs the final image as the exercise says: an HTTP probe (status and body), or a "
+            "command with expected output and exit code; optionally waits until Docker's "
+            "HEALTHCHECK reports `healthy`. The HTTP probe runs the image as `docker run IMAGE` "
+            "would, with its own ENV defaults (only a platform's port variable is set, where the "
+            "exercise names one), in a network namespace of its own with no route anywhere, "
+            "without the capabilities a web app does not need, and on a read-only root file "
+            "system when the app allows it; the request comes from a small probe container that "
+            "joins that namespace. `--smoke-network host` runs it on the host's network and a "
+            "loopback port instead."
         ),
         why=(
             "Typical failures only show at run time: a dynamically linked Go binary on scratch "

@@ -72,6 +72,8 @@ GOOD_NODE = """
     FROM busybox:1.36
     COPY --from=build /app/dist /www
     USER 65532:65532
+    # the smoke run starts the image with its own defaults (#15): PORT needs one
+    ENV PORT=8080
     CMD ["sh", "-c", "exec httpd -f -p 127.0.0.1:${PORT} -h /www"]
     """
 

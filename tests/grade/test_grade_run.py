@@ -230,9 +230,29 @@ def test_builds_and_containers_are_labelled_and_hardened(engine: Engine, tmp_pat
             assert "no-new-privileges:true" in (c.attrs["HostConfig"]["SecurityOpt"] or [])
         finally:
             c.remove(force=True)
-        for bad in ({"volumes": {"/": {"bind": "/host"}}}, {"privileged": True}, {"network_mode": "bridge"}):
+        # a probe may join the namespace of a container this run made, and of no other
+        mine = ge.client.containers.create("stagewise-grade-test:labels", ["true"], network_mode="none")
+        try:
+            ge.client.containers.create("stagewise-grade-test:labels", ["true"], network_mode=f"container:{mine.id}",
+                                        cap_drop=["ALL"], cap_add=["SETUID", "SETGID"]).remove(force=True)
+        finally:
+            mine.remove(force=True)
+        other = engine.client.containers.create("stagewise-grade-test:labels", ["true"], network_mode="none")
+        try:
+            with pytest.raises(PermissionError):
+                ge.client.containers.create("stagewise-grade-test:labels", ["true"],
+                                            network_mode=f"container:{other.id}")
+        finally:
+            other.remove(force=True)
+        for bad in ({"volumes": {"/": {"bind": "/host"}}}, {"privileged": True}, {"network_mode": "bridge"},
+                    {"network_mode": "host"},  # only with --smoke-network host
+                    {"cap_add": ["SETUID"]},  # without cap_drop ALL
+                    {"cap_drop": ["ALL"], "cap_add": ["SYS_ADMIN"]},  # not in the checker's list
+                    {"security_opt": ["seccomp=unconfined"]}):  # without no-new-privileges
             with pytest.raises(PermissionError):
                 ge.client.containers.create("stagewise-grade-test:labels", ["true"], **bad)
+        host = GradingEngine.wrap(engine, run_labels=labels, smoke_network="host")
+        host.client.containers.create("stagewise-grade-test:labels", ["true"], network_mode="host").remove(force=True)
     finally:
         engine.docker("rmi", "-f", "stagewise-grade-test:labels", check=False)
 

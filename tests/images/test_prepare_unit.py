@@ -175,3 +175,22 @@ def test_list_images_tells_substitutes_from_derived_images() -> None:
     assert not rows["myapp:1"].substitute and rows["myapp:1"].derived
     assert "built on the OFFLINE SUBSTITUTE for alpine:3.20" in rows["myapp:1"].description
     assert not rows["other:1"].substitute and not rows["other:1"].derived
+
+
+def test_the_kits_own_probe_image_is_built_never_pulled(monkeypatch: pytest.MonkeyPatch) -> None:
+    """stagewise/probe exists in no registry: an online engine builds it from the kit, like an offline one."""
+    engine = FakeEngine(offline=False)
+    built: list[str] = []
+
+    def fake_build_one(engine: Any, sub: Any, *args: Any) -> Any:
+        from checker.images.pipeline import PrepareResult
+
+        built.append(sub.id)
+        return PrepareResult(sub.upstream, "built", 1.0, 1.0, "", sub.tags, sub.id)
+
+    monkeypatch.setattr("checker.images.pipeline._build_one", fake_build_one)
+    results = prepare(engine, names=["probe"], log=lambda _: None)  # type: ignore[arg-type]
+    assert built == ["probe"] and [(r.name, r.action) for r in results] == [("stagewise/probe:1", "built")]
+    assert not any(c[0] == "pull" for c in engine.calls)
+    labels = kit.labels_for("stagewise/probe:1", "probe", "abc", ["stagewise/probe:1"], own=True)
+    assert labels[kit.LABEL_DESCRIPTION].startswith("STAGEWISE KIT IMAGE stagewise/probe:1")

@@ -59,8 +59,10 @@ def test_every_tag_carries_the_substitute_labels(engine: Engine, prepared: dict[
             assert labels[kit.LABEL_UPSTREAM] == upstream, tag
             assert labels[kit.LABEL_RECIPE] == sub.id, tag
             assert labels[kit.LABEL_HASH] == recipe_hash(sub.id), tag
-            assert labels[kit.LABEL_DESCRIPTION] == (f"OFFLINE SUBSTITUTE for {upstream}, built locally from "
-                                                     "Debian/PyPI/npm packages; not the upstream image"), tag
+            assert labels[kit.LABEL_DESCRIPTION] == kit.description(upstream, own=sub.own), tag
+            assert labels[kit.LABEL_DESCRIPTION].startswith(
+                f"STAGEWISE KIT IMAGE {upstream}" if sub.own else f"OFFLINE SUBSTITUTE for {upstream}, built locally "
+                "from Debian/PyPI/npm packages; not the upstream image"), tag
 
 
 def test_second_prepare_keeps_everything_quickly(engine: Engine, prepared: dict[str, PrepareResult]) -> None:

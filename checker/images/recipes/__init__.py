@@ -1,4 +1,5 @@
-"""The declared catalogue: one module per substitute, in dependency order (each exports SUBSTITUTE).
+"""The declared catalogue: one module per substitute, in dependency order (each exports SUBSTITUTE); the
+last, `probe`, is the kit's own image for the smoke run, not a substitute.
 
 Shared helper modules (nginx_layout, temurin_common, distroless_common) live here too but are not recipes.
 """
@@ -18,6 +19,7 @@ from checker.images.recipes import (
     nginx_alpine,
     nginx_debian,
     node_alpine,
+    probe,
     temurin_jdk_alpine,
     temurin_jre_alpine,
 )
@@ -36,4 +38,5 @@ SUBSTITUTES: tuple[Substitute, ...] = (
     distroless_static.SUBSTITUTE,
     distroless_base.SUBSTITUTE,
     distroless_java.SUBSTITUTE,
+    probe.SUBSTITUTE,
 )
