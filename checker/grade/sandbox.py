@@ -15,7 +15,8 @@
   HTTP probe joins the app's namespace: `container:<id>` of a container made here), the capabilities of
   checker.run.SMOKE_CAPABILITIES only, and removes them; here every container is also labelled with the run,
   gets `no-new-privileges`, a 10 MB log (a flood of stdout fills no disk), an optional CPU limit, and
-  may not have host mounts, devices, any other capability or network (the host's only when the run was asked for `--smoke-network host`).
+  may not have host mounts, devices, any other capability or network (the host's only when the run was
+  asked for `--smoke-network host`).
 - Cleanup: images and containers by the run's labels; build-cache records by id (BuildKit's cache records
   take no labels: the records that appeared during the run are pruned, base images are kept). The classic
   builder puts `--label` on the final image only: each builder stage's image and the step images under it
