@@ -32,7 +32,11 @@ _ENGINE = re.compile(r"(\bon Docker )\S+")
 # Measured times are printed with a decimal point (`53.1 s`); a whole number of seconds in a message is wording
 # (`docker stop` waits 10 s) and stays.
 _DURATION = re.compile(r"(?<![\w=.:/-])\d+\.\d+\s?(?:ms|s|sec|seconds?|min|minutes?)(?![\w/])")
-_SIZE = re.compile(r"(?<![\w=.:/-])\d+(?:\.\d+)?\s?(?:B|bytes|kB|KB|KiB|MB|MiB|GB|GiB)(?![\w/])")
+# A measured size has a decimal point or a space before its unit (`6.4 MB`, `20 MB`, `2.5kB`); `2B` glued to its
+# unit is a quoted message (`transferring context: 2B`) and stays.
+_SIZE = re.compile(r"(?<![\w=.:/-])(?:\d+\.\d+\s?|\d+\s)(?:B|bytes|kB|KB|KiB|MB|MiB|GB|GiB)(?![\w/])")
+# BuildKit's references to a build's context or stage (`failed to calculate checksum of ref <uuid>::<id>`)
+_BUILDKIT_REF = re.compile(r"\b[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}(?:::[0-9a-z]+)?\b")
 _HOST_PORT = re.compile(r"\b(127\.0\.0\.1|localhost|0\.0\.0\.0|\[::1\]):\d{5}\b")
 _PORT_WORD = re.compile(r"\b(port |PORT=|NGINX_PORT=)\d{5}\b")
 
@@ -78,6 +82,7 @@ def normalise(text: str, *, paths: Mapping[str, str] | None = None,
         line = _paths(line, fixed, roots)
         line = _ISO_TIME.sub("<timestamp>", line)
         line = _CLOCK.sub("<clock>", line)
+        line = _BUILDKIT_REF.sub("<ref>", line)
         line = _DIGEST.sub("sha256:<digest>", line)
         line = _HEX_ID.sub("<id>", line)
         line = _ENGINE.sub(r"\1<version>", line)
