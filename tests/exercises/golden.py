@@ -25,6 +25,13 @@ _FRAME_EDGES = ("╭", "╰")
 # Dockerfile's `--interval=10s`, a tag such as `1.25-alpine`, a version `go1.23.4`) out of the time and size
 # patterns.
 _ISO_TIME = re.compile(r"\b\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:?\d{2})?")
+# nginx's logs: `2026/12/02 14:10:30` (error log), `[02/Dec/2026:14:10:30 +0000]` (access log)
+_LOG_TIME = re.compile(r"\b\d{4}/\d{2}/\d{2} \d{2}:\d{2}:\d{2}\b|\b\d{2}/[A-Z][a-z]{2}/\d{4}:\d{2}:\d{2}:\d{2}(?: [+-]\d{4})?")
+# What a container's log says about the machine it ran on (nginx's start-up notices): worker pids, the kernel,
+# the open-files limit
+_MACHINE = [(re.compile(r"\b(worker process )\d+\b"), r"\1<pid>"),
+            (re.compile(r"\b(OS: Linux )\S+"), r"\1<kernel>"),
+            (re.compile(r"\b(getrlimit\(RLIMIT_NOFILE\): )\d+:\d+"), r"\1<limit>")]
 _CLOCK = re.compile(r"(?<![\w:.])\d{1,2}:\d{2}:\d{2}(?:\.\d+)?(?![\w:])")
 _DIGEST = re.compile(r"\bsha256:[0-9a-f]{6,64}\b")
 _HEX_ID = re.compile(r"(?<![\w/.-])(?=[0-9a-f]*\d)(?=[0-9a-f]*[a-f])[0-9a-f]{12,64}(?![\w-])")
@@ -81,6 +88,7 @@ def normalise(text: str, *, paths: Mapping[str, str] | None = None,
     for line in _unframe(text):
         line = _paths(line, fixed, roots)
         line = _ISO_TIME.sub("<timestamp>", line)
+        line = _LOG_TIME.sub("<timestamp>", line)
         line = _CLOCK.sub("<clock>", line)
         line = _BUILDKIT_REF.sub("<ref>", line)
         line = _DIGEST.sub("sha256:<digest>", line)
@@ -90,6 +98,8 @@ def normalise(text: str, *, paths: Mapping[str, str] | None = None,
         line = _PORT_WORD.sub(r"\1<port>", line)
         line = _DURATION.sub("<time>", line)
         line = _SIZE.sub("<size>", line)
+        for pattern, placeholder in _MACHINE:
+            line = pattern.sub(placeholder, line)
         out.append(line)
     return "\n".join(out) + "\n"
 

@@ -46,6 +46,11 @@ def test_a_wider_panel_gives_the_same_text() -> None:
      "image sha256:<digest> gone"),
     ("container 3f2a9c1b7d4e exited", "container <id> exited"),
     ("at 2026-12-02T13:33:44.123Z, then 13:34:01", "at <timestamp>, then <clock>"),
+    ("2026/12/02 14:10:30 [emerg] 1#1: bind() to 0.0.0.0:80 failed", "<timestamp> [emerg] 1#1: bind() to 0.0.0.0:80 failed"),
+    ('127.0.0.1 - - [02/Dec/2026:14:10:30 +0000] "GET / HTTP/1.1" 200', '127.0.0.1 - - [<timestamp>] "GET / HTTP/1.1" 200'),
+    ("[notice] 1#1: start worker process 31", "[notice] 1#1: start worker process <pid>"),
+    ("[notice] 1#1: OS: Linux 6.18.44-fc-v1045", "[notice] 1#1: OS: Linux <kernel>"),
+    ("[notice] 1#1: getrlimit(RLIMIT_NOFILE): 20000:20000", "[notice] 1#1: getrlimit(RLIMIT_NOFILE): <limit>"),
     ("GET http://127.0.0.1:41234/healthz", "GET http://127.0.0.1:<port>/healthz"),
     ("started with PORT=39811", "started with PORT=<port>"),
 ])
