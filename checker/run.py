@@ -321,7 +321,11 @@ def _run_http_host(engine: Engine, image: str, *, path: str, port_env: str, host
         _wait_for_health(answer, container, probe, wait_healthy, deadline)
         answer.seconds = time.monotonic() - start
         with contextlib.suppress(Exception):
-            answer.container_logs = container.logs(tail=50).decode("utf-8", "replace")
+            # stdout, then stderr, each in its own order: interleaved, the two streams of one run come out in a
+            # different order every time, and the last lines (the errors a finding shows) are stderr's
+            out, err = (container.logs(stdout=o, stderr=not o, tail=50).decode("utf-8", "replace")
+                        for o in (True, False))
+            answer.container_logs = out + ("\n" if out and not out.endswith("\n") else "") + err
     finally:
         _remove(container)
     return answer

@@ -107,8 +107,8 @@ def progress_text(report: Report) -> Text:
     return text
 
 
-def render_text(report: Report, *, verbose: bool = False) -> str:
+def render_text(report: Report, *, verbose: bool = False, width: int = 110) -> str:
     buf = io.StringIO()
-    Console(file=buf, force_terminal=False, width=110, color_system=None).print(
+    Console(file=buf, force_terminal=False, width=width, color_system=None).print(
         text_renderable(report, verbose=verbose))
     return buf.getvalue()

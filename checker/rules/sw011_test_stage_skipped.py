@@ -34,8 +34,8 @@ def check(ctx: Context) -> list[Verdict]:
         marker = "/tests-passed"
         out.append(
             warned(
-                f"Line {ins.line}: {q(ins)} runs tests in {st.label}, but nothing the build target "
-                f"({ctx.final.label}) needs depends on that stage. BuildKit builds only the stages the target "
+                f"Line {ins.line}: {q(ins)} runs tests in {st.label}, but the build target, {ctx.final.label}, "
+                "depends on nothing from that stage. BuildKit builds only the stages the target "
                 "needs, so these tests never run and a broken test still gives a green build (only the legacy "
                 "builder runs every stage).",
                 ins.line,

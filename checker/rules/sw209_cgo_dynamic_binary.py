@@ -34,19 +34,21 @@ def check(ctx: Context) -> list[Verdict]:
             if src is None or (made is not None and made.instr is not build and "-o" in build.original):
                 continue
             reported.add(build.line)
+            shipped = cp.dest_abs.rstrip("/") + "/" + src.rstrip("/").rsplit("/", 1)[-1] if cp.dest_is_dir \
+                else cp.dest_abs
             out.append(
                 warned(
                     f"Line {ins.line}: {q(ins)} ships the Go binary built on line {build.line} "
                     f"({q(build)}) on {libc_words(builder)} without `CGO_ENABLED=0`. That image has a C "
                     "compiler, so cgo is on and a program that uses `net` or `os/user` is linked against "
                     f"{libc(builder)}; {libc_words(final)} has no such loader, and the container fails with "
-                    "`exec /app: no such file or directory` although `ls` shows the file is there.",
+                    f"`exec {shipped}: no such file or directory` although `ls` shows the file is there.",
                     ins.line,
                     ins.snippet,
                     build.snippet,
                     hint=f"Build it static: `RUN CGO_ENABLED=0 go build ...` on line {build.line} (check with "
                     "`file` in the builder). If a dependency needs cgo, use a runtime with the same libc "
-                    "(gcr.io/distroless/base) instead.",
+                    f"({'an Alpine image' if libc(builder) == 'musl' else 'gcr.io/distroless/base'}) instead.",
                 )
             )
             break

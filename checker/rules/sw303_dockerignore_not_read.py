@@ -63,7 +63,8 @@ def check(ctx: Context) -> list[Verdict]:
             read.is_relative_to(ctx.context_dir) else "the build reads no ignore file at all"
         out.append(
             warned(
-                f"Line {line}: {why}, so its patterns have no effect ({state}): the whole context is sent "
+                # about a file of the context, not a Dockerfile line: the finding sits on the first FROM
+                f"{why[0].upper()}{why[1:]}, so its patterns have no effect ({state}): the whole context is sent "
                 "(`load .dockerignore` shows `transferring context: 2B`).",
                 line,
                 rel,

@@ -25,8 +25,8 @@ def _listening(ctx: Context) -> tuple[str, str, Instruction | None] | None:
                 for i in range(0, len(args) - 1, 2):
                     value = args[i + 1].strip("\"'")
                     if args[i] == name and value.isdigit():
-                        known = " (the port variable this exercise's app reads)" if name == spec_port else ""
-                        return value, f"`{name}={value}`, line {ins.line}{known}", ins
+                        known = ", the port variable this exercise's app reads" if name == spec_port else ""
+                        return value, f"`{name}={value}` on line {ins.line}{known}", ins
     info = ctx.final_image
     if info.ref.name in ("nginx", "openresty") and not any(
         ins.copy is not None and any("conf" in s or "template" in s for s in ins.copy.sources)

@@ -53,6 +53,10 @@ CASES = [
      Status.WARN, 7, ["CGO_ENABLED=0", "glibc", "no such file or directory"]),
     ("SW209", GO.replace("golang:1.23", "golang:1.23-alpine").replace("CGO_ENABLED=0 ", "")
      + "FROM scratch\nCOPY --from=build /out/app /app\n", Status.PASS, None, []),  # no gcc there: static
+    ("SW209", GO.replace("golang:1.23", "golang:1.23-alpine").replace("CGO_ENABLED=0 ", "")
+     .replace("WORKDIR", "RUN apk add --no-cache gcc musl-dev\nWORKDIR")
+     + "FROM scratch\nCOPY --from=build /out/app /bin/\n",
+     Status.WARN, 8, ["linked against musl", "`exec /bin/app: no such file", "an Alpine image"]),
     # pitfall 18
     ("SW210", "FROM eclipse-temurin:21-jdk AS jre\nRUN jlink --add-modules java.base --output /opt/jre\n"
      "FROM alpine:3.20\nCOPY --from=jre /opt/jre /opt/jre\n",
