@@ -241,7 +241,7 @@ def _run_http_isolated(engine: Engine, image: str, *, path: str, environment: di
         _wait_for_health(answer, container, check, wait_healthy, deadline)
         answer.seconds = time.monotonic() - start
         with contextlib.suppress(Exception):
-            answer.container_logs = container.logs(tail=50).decode("utf-8", "replace")
+            answer.container_logs = _ordered_logs(container)
     finally:
         if prober is not None:
             _remove(prober)
@@ -321,14 +321,18 @@ def _run_http_host(engine: Engine, image: str, *, path: str, port_env: str, host
         _wait_for_health(answer, container, probe, wait_healthy, deadline)
         answer.seconds = time.monotonic() - start
         with contextlib.suppress(Exception):
-            # stdout, then stderr, each in its own order: interleaved, the two streams of one run come out in a
-            # different order every time, and the last lines (the errors a finding shows) are stderr's
-            out, err = (container.logs(stdout=o, stderr=not o, tail=50).decode("utf-8", "replace")
-                        for o in (True, False))
-            answer.container_logs = out + ("\n" if out and not out.endswith("\n") else "") + err
+            answer.container_logs = _ordered_logs(container)
     finally:
         _remove(container)
     return answer
+
+
+def _ordered_logs(container: Any) -> str:
+    """The container's stdout, then its stderr, each in its own order: interleaved, the two streams of one
+    run come out in a different order every time, and the last lines (the errors a finding shows) are
+    stderr's."""
+    out, err = (container.logs(stdout=o, stderr=not o, tail=50).decode("utf-8", "replace") for o in (True, False))
+    return out + ("\n" if out and not out.endswith("\n") else "") + err
 
 
 def run_command(engine: Engine, image: str, args: list[str] | None = None, *, env: dict[str, str] | None = None,
