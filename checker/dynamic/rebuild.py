@@ -86,21 +86,23 @@ def _digest(files: dict[str, bytes]) -> str:
     return h.hexdigest()
 
 
-def _find_constant(files: dict[str, bytes], constant: str) -> str | None:
-    """Where `constant` (or the string literal in it) shows in the files, looking into zip archives (jars)."""
+def _find_constant(files: dict[str, bytes], constant: str, path: str) -> str | None:
+    """Where `constant` (or the string literal in it) shows in the files at `path`, looking into zip archives
+    (jars): the file's path in the image, and the archive entry after a `!`."""
     needles = {constant.encode()}
     for quote in ('"', "'"):
         if constant.count(quote) >= 2:
             needles.add(constant.split(quote)[1].encode())
     for name, data in sorted(files.items()):
+        shown = f"{path.rstrip('/')}/{name}" if name else path
         if any(n in data for n in needles):
-            return name or "the file"
+            return shown
         if data[:2] == b"PK":
             with contextlib.suppress(zipfile.BadZipFile, OSError, ValueError), \
                     zipfile.ZipFile(io.BytesIO(data)) as zf:
                 for entry in zf.namelist():
                     if any(n in zf.read(entry) for n in needles):
-                        return f"{name + '!' if name else ''}{entry}"
+                        return f"{shown}!{entry}"
     return None
 
 
@@ -134,7 +136,7 @@ def run_rebuild(engine: Engine, context: Path, dockerfile: Path, image: str, bui
                     after = _archive_files(own, tag, path)
                     result.comparisons.append(ArtifactComparison(
                         path, entry.source, entry.constant, _digest(before) if before else None,
-                        _digest(after) if after else None, _find_constant(after, entry.constant) if after else None))
+                        _digest(after) if after else None, _find_constant(after, entry.constant, path) if after else None))
         finally:
             with contextlib.suppress(Exception):
                 own.client.images.remove(tag, force=True)
