@@ -134,9 +134,10 @@ def run_rebuild(engine: Engine, context: Path, dockerfile: Path, image: str, bui
                 for path in entry.artifacts:
                     before = _archive_files(own, image, path)
                     after = _archive_files(own, tag, path)
+                    found = _find_constant(after, entry.constant, path) if after else None
                     result.comparisons.append(ArtifactComparison(
                         path, entry.source, entry.constant, _digest(before) if before else None,
-                        _digest(after) if after else None, _find_constant(after, entry.constant, path) if after else None))
+                        _digest(after) if after else None, found))
         finally:
             with contextlib.suppress(Exception):
                 own.client.images.remove(tag, force=True)

@@ -49,7 +49,8 @@ def judge(ctx: DynamicContext) -> list[Verdict]:
         return [skipped("none of the artifacts that must be built from the sources is in the image", None)]
     stale = [c for c in judged if not c.changed]
     evidence = [f"{c.path}: {'changed' if c.changed else 'unchanged'} after inserting `{c.constant}` into "
-                f"{c.source}" + (f" (the rebuilt image has the constant in {c.constant_found})" if c.constant_found else "")
+                f"{c.source}"
+                + (f" (the rebuilt image has the constant in {c.constant_found})" if c.constant_found else "")
                 for c in judged] + note
     if stale:
         out = []
