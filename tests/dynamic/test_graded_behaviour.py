@@ -6,8 +6,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from checker.check import CheckOptions, check
 from checker.engine import Engine
-from checker.report import Status
+from checker.report import Report, Status
 from checker.spec import Spec
 from tests.dynamic.test_dynamic_rules import GOOD_NODE, NODE_FILES, PACKAGE_JSON, finding, make_ctx, run
 
@@ -18,6 +19,20 @@ SMOKE_HEALTHY = {"http": {"path": "/index.html", "port_env": "PORT", "expect_bod
 
 def _with_healthcheck(healthcheck: str) -> str:
     return GOOD_NODE.replace(HTTPD, f"{healthcheck}\n    {HTTPD}")
+
+
+def _run_leaving_nothing(engine: Engine, tmp_path: Path, dockerfile: str, files: dict[str, str], spec: Spec) -> Report:
+    """A check whose every image and container carries this test's label: none may be left afterwards (the
+    health probe's container, the rebuilt image and the containers its artifacts were read from)."""
+    tgt = make_ctx(tmp_path, dockerfile, files)
+    tgt.spec = spec
+    mine = {"io.stagewise.test": tmp_path.name}
+    report = check(tgt, CheckOptions(reuse=False, build_timeout=300, labels=mine), engine=engine)
+    assert report.image, "nothing was built"
+    label = {"label": f"io.stagewise.test={tmp_path.name}"}
+    assert engine.client.images.list(filters=label) == []
+    assert engine.client.containers.list(all=True, filters=label) == []
+    return report
 
 
 def test_healthcheck_that_stays_healthy_without_the_app_fails(engine: Engine, tmp_path: Path) -> None:
@@ -39,7 +54,7 @@ def test_healthcheck_that_probes_the_app_passes(engine: Engine, tmp_path: Path) 
     df = _with_healthcheck('HEALTHCHECK --interval=30s --timeout=3s --start-period=5s --retries=3 '
                            'CMD wget -q -O /dev/null "http://127.0.0.1:${PORT}/index.html" || exit 1')
     spec = Spec.model_validate({"id": "probe", "title": "probe", "smoke": SMOKE_HEALTHY})
-    report = run(engine, make_ctx(tmp_path, df, NODE_FILES), spec)
+    report = _run_leaving_nothing(engine, tmp_path, df, NODE_FILES, spec)
     status, line, msg = finding(report, "SW451")
     assert status == Status.PASS and line == 11, msg
     assert "unhealthy" in msg and "Connection refused" in msg  # the probe's own output, with no app
@@ -75,7 +90,7 @@ BUILT_FROM = {"id": "probe", "title": "probe",
 
 
 def test_artifact_built_from_the_sources_passes(engine: Engine, tmp_path: Path) -> None:
-    report = run(engine, make_ctx(tmp_path, GOOD_NODE, PAGE_FILES), Spec.model_validate(BUILT_FROM))
+    report = _run_leaving_nothing(engine, tmp_path, GOOD_NODE, PAGE_FILES, Spec.model_validate(BUILT_FROM))
     status, _line, msg = finding(report, "SW252")
     assert status == Status.PASS, msg
     assert "/www/index.html: changed" in msg and "the constant in /www/index.html" in msg
