@@ -9,6 +9,7 @@ import fnmatch
 import re
 import secrets
 import tempfile
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -96,9 +97,19 @@ class FactProducer:
     # -- the build and everything after it ---------------------------------------------------------
     def produce(self, pool: ThreadPoolExecutor, on_facts: Callable[[], None]) -> None:
         self.phase(f"building with {self.builder}")
-        result = build(self.engine, self.tgt.context, dockerfile=self.tgt.dockerfile, tag=self.tag,
-                       builder=self.builder, target=self.target, labels=self.labels,
-                       timeout=self.opts.build_timeout, on_step=self.opts.on_step, no_cache=self.opts.no_cache)
+        # The rebuild from edited sources runs beside the build (BuildKit shares the steps both have); it
+        # compares its artifacts once the checked image is there, and stops if that build fails.
+        built = threading.Event()
+        built_ok: list[bool] = []
+        rebuild = self._start_rebuild(pool, lambda: built.wait() and bool(built_ok) and built_ok[0],
+                                      lambda: built.is_set() and not (built_ok and built_ok[0]))
+        try:
+            result = build(self.engine, self.tgt.context, dockerfile=self.tgt.dockerfile, tag=self.tag,
+                           builder=self.builder, target=self.target, labels=self.labels,
+                           timeout=self.opts.build_timeout, on_step=self.opts.on_step, no_cache=self.opts.no_cache)
+            built_ok.append(result.ok)
+        finally:
+            built.set()
         self.facts.build = BuildOutcome(
             ok=result.ok, builder=self.builder, seconds=result.seconds, error=result.error, log=result.log,
             steps=result.steps, failed_line=None if result.ok else self._line_of_failed_step(result.steps))
@@ -108,9 +119,8 @@ class FactProducer:
             return
         on_facts()
         # The probe builds need only the build cache this build left: they run while the image is read and run,
-        # and so does the rebuild from edited sources and the health probe (the image without its app).
+        # and so does the health probe (the image without its app).
         probe = self._start_cache_probe(pool)
-        rebuild = self._start_rebuild(pool)
         health = pool.submit(self._health_probe)
         # Reading the image (mostly Python reading its layers) and running it (mostly waiting on the container)
         # overlap too; the reader gets its own SDK client, as an SDK client is not shared between threads.
@@ -228,12 +238,14 @@ class FactProducer:
             also=installs[1:]))
 
     # -- the rebuild from edited sources -----------------------------------------------------------------
-    def _start_rebuild(self, pool: ThreadPoolExecutor) -> Future[RebuildResult] | None:
-        if not self.spec or not self.spec.built_from:
+    def _start_rebuild(self, pool: ThreadPoolExecutor, image_ready: Callable[[], bool],
+                       abandoned: Callable[[], bool]) -> Future[RebuildResult] | None:
+        if not self.spec or not self.spec.built_from or self.final is None:
             return None
         return pool.submit(run_rebuild, self.engine, self.tgt.context, self.tgt.dockerfile, self.tag,
                            self.spec.built_from, tag=f"{self.tag}-rebuilt", builder=self.builder,
-                           target=self.target, labels=self.labels, timeout=self.opts.build_timeout)
+                           target=self.target, labels=self.labels, timeout=self.opts.build_timeout,
+                           image_ready=image_ready, abandoned=abandoned)
 
     # -- the health probe ------------------------------------------------------------------------------
     def _health_probe(self) -> HealthProbe:

@@ -17,6 +17,7 @@ import tarfile
 import tempfile
 import time
 import zipfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -107,9 +108,13 @@ def _find_constant(files: dict[str, bytes], constant: str, path: str) -> str | N
 
 
 def run_rebuild(engine: Engine, context: Path, dockerfile: Path, image: str, built_from: list[BuiltFrom], *,
-                tag: str, builder: str, target: str | None, labels: dict[str, str],
-                timeout: float = 600) -> RebuildResult:
-    """Rebuild a scratch copy of `context` with every `built_from` source edited; compare the artifacts."""
+                tag: str, builder: str, target: str | None, labels: dict[str, str], timeout: float = 600,
+                image_ready: Callable[[], bool] = lambda: True,
+                abandoned: Callable[[], bool] = lambda: False) -> RebuildResult:
+    """Rebuild a scratch copy of `context` with every `built_from` source edited; compare the artifacts.
+
+    It may start beside the checked build: `image_ready` waits for that build (False: it failed, nothing to
+    compare), and `abandoned` turning True stops the rebuild early."""
     result = RebuildResult()
     start = time.monotonic()
     with engine.own_client() as own, tempfile.TemporaryDirectory(prefix="stagewise-rebuild-") as tmp:
@@ -124,9 +129,15 @@ def run_rebuild(engine: Engine, context: Path, dockerfile: Path, image: str, bui
                            encoding="utf-8")
             result.edited.append(entry.source)
         # The Dockerfile stays where it is: its ignore file is found beside it, as for the checked build.
+        # Its own offline pre-flight (its own SDK client): started beside the checked build, it must not be
+        # the one build that reaches for a registry.
         built = build(own, ctx, dockerfile=dockerfile, tag=tag, builder=builder, target=target,
-                      labels={**labels, "io.stagewise.probe": "rebuild"}, timeout=timeout, preflight=False)
+                      labels={**labels, "io.stagewise.probe": "rebuild"}, timeout=timeout,
+                      stop_when=lambda _step: abandoned())
         try:
+            if not image_ready():
+                result.error = "the checked image did not build"
+                return result
             if not built.ok:
                 result.error = f"the rebuild with the edited sources failed: {built.error}"
                 return result

@@ -61,8 +61,11 @@ def judge(ctx: DynamicContext) -> list[Verdict]:
                "that copies only the manifests, and build from there without installing again."
                if earlier else " A COPY before it brings in sources, so every code change reinstalls every "
                "dependency.")
+        hint = (f"Install once: take the install out of line {ins.line} and keep only the build commands there; "
+                f"this stage gets the dependencies line {earlier[0].line} installed (`FROM` that stage, or "
+                "`COPY --from=` its dependency folder)." if earlier else None)
         out.append(failed(f"Editing only {source} re-ran the dependency install, line {ins.line} `{ins.snippet}`."
-                          + why, ins.line, *evidence))
+                          + why, ins.line, *evidence, hint=hint))
     return out
 
 

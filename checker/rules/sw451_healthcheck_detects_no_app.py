@@ -55,7 +55,7 @@ def judge(ctx: DynamicContext) -> list[Verdict]:
     if ans is None:
         return [skipped("No HEALTHCHECK in the image to try without the app.", line)]
     where = f"Line {line}: your" if line else "The image's (inherited from its base)"
-    shown = f"`{hc.snippet}`" if hc else " ".join(ans.test[1:])
+    shown = f"the image's health check: {' '.join(ans.test[1:])}"
     evidence = [f"probe output: {out}" for out in ans.log[-2:] if out]
     if ans.error:
         return [errored(f"The image could not be started without its app to try its HEALTHCHECK: {ans.error}",
@@ -64,8 +64,8 @@ def judge(ctx: DynamicContext) -> list[Verdict]:
         return [failed(
             f"{where} HEALTHCHECK says healthy even when the app is not running: {_why(ans.test)}. The checker "
             "started this image with its program replaced by a plain `sleep` (no app, no network) and Docker "
-            f"still reported `healthy` ({shown}). A health check must ask the app whether it answers, so that "
-            "it turns unhealthy when the app hangs or is gone.", line, *evidence,
+            "still reported `healthy`. A health check must ask the app whether it answers, so that it turns "
+            "unhealthy when the app hangs or is gone.", line, *evidence, *([] if hc else [shown]),
             hint=f"Probe the app, e.g. {_example(ctx)}.")]
     if ans.status == "unhealthy":
         return [passed(f"With the app not running, the HEALTHCHECK reported `unhealthy` ({ans.seconds:.1f} s): it "

@@ -133,3 +133,12 @@ def test_every_install_step_is_probed_and_each_rerun_reported(engine: Engine, tm
     assert "line 8 `RUN npm ci && npm run build` ran again" in text
     assert "An earlier install, line 4" in hits[0].message
     assert report.concerns["cache-ordering"] == "fail"
+
+
+def test_rebuild_beside_a_failing_build_stops_and_is_skipped(engine: Engine, tmp_path: Path) -> None:
+    """The rebuild starts beside the checked build; when that build fails there is nothing to compare."""
+    df = GOOD_NODE.replace("RUN npm run build", "RUN npm run build && exit 3")
+    report = run(engine, make_ctx(tmp_path, df, PAGE_FILES), Spec.model_validate(BUILT_FROM))
+    assert finding(report, "SW050")[0] == Status.FAIL
+    status, _line, msg = finding(report, "SW252")
+    assert status == Status.SKIP and msg.startswith("skipped: the image did not build"), msg
