@@ -29,7 +29,7 @@ from checker.engine import Engine, stagewise_home
 SLEEPER_DIR = ".stagewise-probe"
 SLEEPER = f"/{SLEEPER_DIR}/busybox"
 MS = 1_000_000  # nanoseconds; Docker refuses a health interval, timeout or start period below 1 ms
-INTERVAL = 250 * MS
+INTERVAL = 100 * MS
 MAX_TIMEOUT = 3_000 * MS
 SLEEPER_IMAGES = ("busybox:latest", "busybox:1.36", "busybox:stable")
 _LOCK = threading.Lock()
@@ -133,7 +133,7 @@ def _sleeper_tar(binary: bytes) -> bytes:
 
 
 def probe_schedule(healthcheck: dict[str, Any]) -> dict[str, Any]:
-    """The image's own test on a short schedule: a probe every 250 ms from the start, one failure decides.
+    """The image's own test on a short schedule: a probe every 100 ms from the start, one failure decides.
     Every duration is set (a zero would mean "the image's own", e.g. a 5 s start period during which failures
     do not count) and at least 1 ms, the least Docker accepts."""
     timeout = int(healthcheck.get("Timeout") or 30_000 * MS)
@@ -181,7 +181,7 @@ def run_health_probe(engine: Engine, image: str, sleeper: bytes, *, env: dict[st
                 break
             if answer.status in ("healthy", "unhealthy"):
                 break
-            time.sleep(0.1)
+            time.sleep(0.05)
     finally:
         with contextlib.suppress(Exception):
             container.remove(force=True)

@@ -243,7 +243,8 @@ class FactProducer:
         if not self.spec or not self.spec.built_from or self.final is None:
             return None
         return pool.submit(run_rebuild, self.engine, self.tgt.context, self.tgt.dockerfile, self.tag,
-                           self.spec.built_from, tag=f"{self.tag}-rebuilt", builder=self.builder,
+                           self.spec.built_from, final_ref=self.final.name or str(self.final.index),
+                           tag=f"{self.tag}-rebuilt", builder=self.builder,
                            target=self.target, labels=self.labels, timeout=self.opts.build_timeout,
                            image_ready=image_ready, abandoned=abandoned)
 

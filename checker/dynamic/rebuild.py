@@ -12,6 +12,8 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import io
+import os
+import posixpath
 import shutil
 import tarfile
 import tempfile
@@ -22,6 +24,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from checker.build import build
+from checker.dockerignore import ignore_file
 from checker.engine import Engine
 from checker.spec import BuiltFrom
 
@@ -72,8 +75,8 @@ def _archive_files(engine: Engine, image: str, path: str) -> dict[str, bytes] | 
         with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
             for member in tar.getmembers():
                 f = tar.extractfile(member) if member.isfile() else None
-                if f is not None:
-                    files[member.name.split("/", 1)[1] if "/" in member.name else ""] = f.read()
+                if f is not None:  # a directory's files by their path under it; a file by its name
+                    files[member.name.split("/", 1)[1] if "/" in member.name else member.name] = f.read()
         return files
     finally:
         with contextlib.suppress(Exception):
@@ -94,8 +97,9 @@ def _find_constant(files: dict[str, bytes], constant: str, path: str) -> str | N
     for quote in ('"', "'"):
         if constant.count(quote) >= 2:
             needles.add(constant.split(quote)[1].encode())
+    single = len(files) == 1 and next(iter(files)) == posixpath.basename(path.rstrip("/"))
     for name, data in sorted(files.items()):
-        shown = f"{path.rstrip('/')}/{name}" if name else path
+        shown = path if single else f"{path.rstrip('/')}/{name}"
         if any(n in data for n in needles):
             return shown
         if data[:2] == b"PK":
@@ -107,16 +111,52 @@ def _find_constant(files: dict[str, bytes], constant: str, path: str) -> str | N
     return None
 
 
+OUT_STAGE = "stagewise-built-from"
+
+
+def _wildcard(path: str) -> str:
+    """`path` as a COPY source that may match nothing (a bracket around its last letter): an artifact the
+    image lacks is then simply not exported, instead of failing the whole rebuild."""
+    p = path.rstrip("/")
+    return p if not p or p[-1] in "*?[]\\/" else f"{p[:-1]}[{p[-1]}]"
+
+
+def _artifacts_stage(final_ref: str, paths: list[str]) -> str:
+    """A last stage that holds only the artifacts of the final stage, each in a folder of its own: built with
+    a local output, it exports those few files instead of a whole image."""
+    lines = ["", f"FROM scratch AS {OUT_STAGE}"]
+    lines += [f"COPY --from={final_ref} {_wildcard(p)} /{i}/" for i, p in enumerate(paths)]
+    return "\n".join(lines) + "\n"
+
+
+def _exported(out: Path, index: int) -> dict[str, bytes] | None:
+    root = out / str(index)
+    if not root.is_dir():
+        return None
+    files: dict[str, bytes] = {}
+    for dirpath, _dirs, names in os.walk(root):
+        for name in names:
+            f = Path(dirpath) / name
+            if f.is_file() and not f.is_symlink():
+                files[f.relative_to(root).as_posix()] = f.read_bytes()
+    return files or None
+
+
 def run_rebuild(engine: Engine, context: Path, dockerfile: Path, image: str, built_from: list[BuiltFrom], *,
-                tag: str, builder: str, target: str | None, labels: dict[str, str], timeout: float = 600,
-                image_ready: Callable[[], bool] = lambda: True,
+                final_ref: str, tag: str, builder: str, target: str | None, labels: dict[str, str],
+                timeout: float = 600, image_ready: Callable[[], bool] = lambda: True,
                 abandoned: Callable[[], bool] = lambda: False) -> RebuildResult:
     """Rebuild a scratch copy of `context` with every `built_from` source edited; compare the artifacts.
 
+    With BuildKit the Dockerfile gets one more stage that copies the artifacts out of the final stage
+    (`final_ref`, its name or index), built with a local output: no image is loaded, only the artifacts are
+    exported (a few KB, where loading the image would take a second). The classic builder has no local
+    output: its image is tagged `tag`, read and removed.
     It may start beside the checked build: `image_ready` waits for that build (False: it failed, nothing to
     compare), and `abandoned` turning True stops the rebuild early."""
     result = RebuildResult()
     start = time.monotonic()
+    paths = [(entry, path) for entry in built_from for path in entry.artifacts]
     with engine.own_client() as own, tempfile.TemporaryDirectory(prefix="stagewise-rebuild-") as tmp:
         ctx = Path(tmp) / "ctx"
         shutil.copytree(context, ctx, symlinks=True)
@@ -128,12 +168,26 @@ def run_rebuild(engine: Engine, context: Path, dockerfile: Path, image: str, bui
             src.write_text(insert_constant(src.read_text(encoding="utf-8"), entry.constant, entry.before),
                            encoding="utf-8")
             result.edited.append(entry.source)
-        # The Dockerfile stays where it is: its ignore file is found beside it, as for the checked build.
+        out = Path(tmp) / "out"
+        local = builder != "classic" and engine.buildx_version is not None
         # Its own offline pre-flight (its own SDK client): started beside the checked build, it must not be
         # the one build that reaches for a registry.
-        built = build(own, ctx, dockerfile=dockerfile, tag=tag, builder=builder, target=target,
-                      labels={**labels, "io.stagewise.probe": "rebuild"}, timeout=timeout,
-                      stop_when=lambda _step: abandoned())
+        if local:
+            # Beside the copy, not in it, with the ignore file the checked build read.
+            df = Path(tmp) / "Dockerfile"
+            df.write_text(dockerfile.read_text(encoding="utf-8-sig")
+                          + _artifacts_stage(final_ref, [p for _e, p in paths]), encoding="utf-8")
+            ignore = ignore_file(context, dockerfile)
+            if ignore is not None:
+                shutil.copy2(ignore, df.with_name("Dockerfile.dockerignore"))
+            built = build(own, ctx, dockerfile=df, builder=builder, target=OUT_STAGE,
+                          labels={**labels, "io.stagewise.probe": "rebuild"}, timeout=timeout,
+                          local_output=out, stop_when=lambda _step: abandoned())
+        else:
+            # The Dockerfile stays where it is: its ignore file is found beside it, as for the checked build.
+            built = build(own, ctx, dockerfile=dockerfile, tag=tag, builder=builder, target=target,
+                          labels={**labels, "io.stagewise.probe": "rebuild"}, timeout=timeout,
+                          stop_when=lambda _step: abandoned())
         try:
             if not image_ready():
                 result.error = "the checked image did not build"
@@ -141,16 +195,16 @@ def run_rebuild(engine: Engine, context: Path, dockerfile: Path, image: str, bui
             if not built.ok:
                 result.error = f"the rebuild with the edited sources failed: {built.error}"
                 return result
-            for entry in built_from:
-                for path in entry.artifacts:
-                    before = _archive_files(own, image, path)
-                    after = _archive_files(own, tag, path)
-                    found = _find_constant(after, entry.constant, path) if after else None
-                    result.comparisons.append(ArtifactComparison(
-                        path, entry.source, entry.constant, _digest(before) if before else None,
-                        _digest(after) if after else None, found))
+            for i, (entry, path) in enumerate(paths):
+                before = _archive_files(own, image, path)
+                after = _exported(out, i) if local else _archive_files(own, tag, path)
+                found = _find_constant(after, entry.constant, path) if after else None
+                result.comparisons.append(ArtifactComparison(
+                    path, entry.source, entry.constant, _digest(before) if before else None,
+                    _digest(after) if after else None, found))
         finally:
-            with contextlib.suppress(Exception):
-                own.client.images.remove(tag, force=True)
+            if not local:
+                with contextlib.suppress(Exception):
+                    own.client.images.remove(tag, force=True)
             result.seconds = time.monotonic() - start
     return result
