@@ -436,10 +436,11 @@ def build(engine: Engine, context: Path, *, dockerfile: Path | None = None, tag:
           network: str = "none", no_cache: bool = False, timeout: float = 900,
           build_args: dict[str, str] | None = None, extra_args: list[str] | None = None,
           on_step: Callable[[Step], None] | None = None, stop_when: StopWhen | None = None,
-          preflight: bool = True) -> BuildResult:
+          preflight: bool = True, local_output: Path | None = None) -> BuildResult:
     """Build `context` with the chosen builder. `stop_when(step)` returning True ends the build early.
     `preflight=False` skips the offline image check (the caller already made it; it uses the SDK client,
-    which is kept to one thread)."""
+    which is kept to one thread). `local_output` (BuildKit with buildx only) exports the target's files into
+    that folder instead of loading an image (so there is no image id)."""
     start = time.monotonic()
     df_path = dockerfile or context / "Dockerfile"
     scratch: Path | None = None  # a temporary folder for a rewritten Dockerfile and its ignore file
@@ -499,7 +500,8 @@ def build(engine: Engine, context: Path, *, dockerfile: Path | None = None, tag:
     try:
         return _build(engine, context, dockerfile=dockerfile, tag=tag, builder=builder, target=target,
                       labels=labels, network=network, no_cache=no_cache, timeout=timeout, build_args=build_args,
-                      extra_args=extra_args, on_step=on_step, stop_when=stop_when, start=start)
+                      extra_args=extra_args, on_step=on_step, stop_when=stop_when, start=start,
+                      local_output=local_output)
     finally:
         if scratch is not None:
             shutil.rmtree(scratch, ignore_errors=True)
@@ -508,7 +510,8 @@ def build(engine: Engine, context: Path, *, dockerfile: Path | None = None, tag:
 def _build(engine: Engine, context: Path, *, dockerfile: Path | None, tag: str | None, builder: str,
            target: str | None, labels: dict[str, str] | None, network: str, no_cache: bool, timeout: float,
            build_args: dict[str, str] | None, extra_args: list[str] | None,
-           on_step: Callable[[Step], None] | None, stop_when: StopWhen | None, start: float) -> BuildResult:
+           on_step: Callable[[Step], None] | None, stop_when: StopWhen | None, start: float,
+           local_output: Path | None = None) -> BuildResult:
     args = list(engine.build_command(builder))
     progress: RawJsonProgress | ClassicProgress
     if builder == "classic":
@@ -536,7 +539,11 @@ def _build(engine: Engine, context: Path, *, dockerfile: Path | None, tag: str |
     os.close(fd)
     os.unlink(iid_path)
     iidfile = Path(iid_path)
-    args += ["--iidfile", str(iidfile), str(context)]
+    if local_output is not None and builder != "classic" and engine.buildx_version:
+        # the last --load wins: only the local export; BuildKit refuses an image id file with it
+        args += ["--load=false", "--output", f"type=local,dest={local_output}", str(context)]
+    else:
+        args += ["--iidfile", str(iidfile), str(context)]
 
     env = engine.build_env(builder)
     proc = subprocess.Popen([engine.cli, *args], env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,

@@ -222,8 +222,9 @@ def check(tgt: Target, opts: CheckOptions | None = None, *, engine: Engine | Non
     producer = FactProducer(engine, tgt, opts, model, target, builder, key)
     judging = Judging(context(producer.facts))
     # Work that mostly waits on the engine runs side by side: BuildKit's checks beside the build; the cache
-    # probe, reading the image and running it after. The rules judge each fact as it arrives.
-    with ThreadPoolExecutor(max_workers=3, thread_name_prefix="stagewise-check") as pool:
+    # probe, the rebuild from edited sources, reading the image, running it and the health probe after. The
+    # rules judge each fact as it arrives.
+    with ThreadPoolExecutor(max_workers=6, thread_name_prefix="stagewise-check") as pool:
         try:
             static_count = len(report.findings)
             buildkit_checks = producer.start_buildkit_checks(pool)

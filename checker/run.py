@@ -85,7 +85,8 @@ def _fast_healthcheck(engine: Engine, image: str) -> dict[str, Any] | None:
     if not test or test[0] == "NONE":
         return None
     hc = config["Healthcheck"]
-    return {"test": test, "interval": NANOSECONDS, "start_period": 0,
+    # start_period 0 would mean "the image's own" (e.g. 5 s in which failures do not count): 1 ms, Docker's least.
+    return {"test": test, "interval": NANOSECONDS, "start_period": NANOSECONDS // 1000,
             "timeout": int(hc.get("Timeout") or 30 * NANOSECONDS), "retries": int(hc.get("Retries") or 3)}
 
 

@@ -68,6 +68,17 @@ class CacheProbe(StrictModel):
         return value
 
 
+class BuiltFrom(StrictModel):
+    """A source whose edit must show in artifacts of the final image: the checker inserts `constant` (valid code
+    in the source's language) into a copy of `source`, rebuilds, and expects every path in `artifacts` to
+    change (rule SW252)."""
+
+    source: str  # a file relative to the context
+    constant: str  # the line inserted; a string literal in it is looked for in the rebuilt artifact
+    before: str | None = None  # insert before the last occurrence of this text (default: append)
+    artifacts: list[str] = Field(min_length=1)  # absolute paths in the final image (a file or a directory)
+
+
 class Milestone(StrictModel):
     """A step of a staged exercise: reached when its concerns pass and every earlier required step is reached."""
 
@@ -101,6 +112,7 @@ class Spec(StrictModel):
     smoke: SmokeTest | None = None
     cache: CacheProbe | None = None
     artifacts: list[str] = Field(default_factory=list)  # paths expected in the final image
+    built_from: list[BuiltFrom] = Field(default_factory=list)  # artifacts that must change with their sources
     # Paths that must NOT exist in the final image (sources, manifests, build output folders, toolchains):
     # shell-style patterns (fnmatch, `*` also matches `/`) matched against absolute paths in the image.
     forbidden: list[str] = Field(default_factory=list)

@@ -39,10 +39,20 @@ INSTALL_PATTERN = re.compile(
 @dataclass
 class ProbeRun:
     edited: str  # the file the probe edited (relative to the context)
-    install_cached: bool | None  # None: the step's fate never became known
+    install_cached: bool | None  # every install step reused (True), one ran again (False), else None
     seconds: float
     steps: list[Step] = field(default_factory=list)
     error: str | None = None
+    fates: dict[int, bool | None] = field(default_factory=dict)  # each install step's line -> its fate
+
+
+def combined_fate(fates: list[bool | None]) -> bool | None:
+    """One step that ran again decides; every step reused is a reuse; anything else is not known."""
+    if any(f is False for f in fates):
+        return False
+    if fates and all(f is True for f in fates):
+        return True
+    return None
 
 
 @dataclass
@@ -90,40 +100,63 @@ def _fate(step: Step, instr: Instruction, builder: str) -> bool | None:
     return None
 
 
-def _probe_build(engine: Engine, ctx: Path, dockerfile: Path, instr: Instruction, *, builder: str,
-                 target: str | None, timeout: float, edited: str) -> ProbeRun:
-    fate: list[bool] = []
-    classic_pending: list[Step] = []
+def _same_stage(step: Step, instrs: list[Instruction], stages: list[Stage]) -> list[Instruction]:
+    """Of the install steps whose text matches `step`, the ones in the stage the builder names (two stages may
+    run the same `RUN npm ci`); all of them when the builder names no stage or none matches."""
+    if len(instrs) < 2 or step.stage is None:
+        return instrs
+    def label(i: Instruction) -> set[str]:
+        idx = i.stage_index or 0
+        st = stages[idx] if idx < len(stages) else None
+        return {str(idx), f"stage-{idx}", *((st.name,) if st is not None and st.name else ())}
+    hits = [i for i in instrs if step.stage in label(i)]
+    return hits or instrs
+
+
+def _probe_build(engine: Engine, ctx: Path, dockerfile: Path, instrs: list[Instruction], *, builder: str,
+                 target: str | None, timeout: float, edited: str, stages: list[Stage] | None = None) -> ProbeRun:
+    """One probe build, stopped as soon as the fate of every install step in `instrs` is known."""
+    fate: dict[int, bool] = {}
+    classic_pending: dict[int, Step] = {}
+    stages = stages or []
+
+    def decided() -> bool:
+        return all(i.line in fate for i in instrs)
 
     def stop_when(step: Step) -> bool:
         if builder == "classic":
             # the decision comes on the line after "Step k/n : RUN ...": cache or a new container
-            if classic_pending and step is not classic_pending[0]:
-                fate.append(classic_pending[0].cached)
-                return True
-            if matches_instruction(step, instr):
-                if step.cached:
-                    fate.append(True)
-                    return True
-                classic_pending.append(step)
-            return False
-        f = _fate(step, instr, builder)
-        if f is not None:
-            fate.append(f)
-            return True
-        return False
+            for line, pending in list(classic_pending.items()):
+                if step is not pending:
+                    fate[line] = pending.cached
+                    del classic_pending[line]
+            for instr in _same_stage(step, [i for i in instrs if matches_instruction(step, i)], stages):
+                if instr.line not in fate:
+                    if step.cached:
+                        fate[instr.line] = True
+                    else:
+                        classic_pending[instr.line] = step
+            return decided()
+        for instr in _same_stage(step, [i for i in instrs if matches_instruction(step, i)], stages):
+            if instr.line not in fate:
+                f = _fate(step, instr, builder)
+                if f is not None:
+                    fate[instr.line] = f
+        return decided()
 
     start = time.monotonic()
     result: BuildResult = build(engine, ctx, dockerfile=dockerfile, builder=builder, target=target,
                                 timeout=timeout, stop_when=stop_when, labels={"io.stagewise.probe": "cache"},
                                 preflight=False)
-    if not fate and classic_pending:
-        fate.append(classic_pending[0].cached)
-    if not fate:
-        # the build ended before the install step was decided (it failed, or the step was skipped)
+    for line, pending in classic_pending.items():
+        fate.setdefault(line, pending.cached)
+    fates: dict[int, bool | None] = {i.line: fate.get(i.line) for i in instrs}
+    combined = combined_fate(list(fates.values()))
+    if combined is None:
+        # the build ended before an install step was decided (it failed, or the step was skipped)
         return ProbeRun(edited, None, time.monotonic() - start, result.steps,
-                        result.error or "the install step never ran in the probe build")
-    return ProbeRun(edited, fate[0], time.monotonic() - start, result.steps)
+                        result.error or "the install step never ran in the probe build", fates)
+    return ProbeRun(edited, combined, time.monotonic() - start, result.steps, fates=fates)
 
 
 def _touch(path: Path) -> None:
@@ -138,15 +171,20 @@ def _touch(path: Path) -> None:
 
 def run_cache_probe(engine: Engine, context: Path, dockerfile: Path, install: Instruction, *,
                     source_file: str, manifest_file: str | None, builder: str = "buildkit",
-                    target: str | None = None, timeout: float = 600) -> CacheProbeResult:
+                    target: str | None = None, timeout: float = 600,
+                    also: tuple[Instruction, ...] = ()) -> CacheProbeResult:
     """The probe builds, each in a scratch copy of the context (the original is never touched): a source-only
     edit and a manifest edit, side by side (each compares its copy with the cache the checked build left, so
     they are independent). When the source edit re-ran the install step, a baseline with nothing edited tells
     a badly ordered Dockerfile from a cache pruned since the build (if even the baseline re-runs the step, the
     copy is rebuilt once), and a fresh source edit confirms the verdict, comparing like with like.
 
+    Every probe build watches `install` and the later install steps in `also` (a step after `COPY . .` in a
+    later stage re-installs on every edit even when an earlier one is ordered right): each gets its fate.
+
     With BuildKit each probe build starts FROM base-image tags of its own (see `_isolate_bases`)."""
     result = CacheProbeResult(install.line, install.snippet)
+    instrs = [install, *(i for i in also if i.line != install.line)]
     text = dockerfile.read_text(encoding="utf-8-sig")
     try:
         stages = parse(text).stages
@@ -177,8 +215,8 @@ def run_cache_probe(engine: Engine, context: Path, dockerfile: Path, install: In
                 return ctx, df
 
             def probe(ctx_df: tuple[Path, Path], edited: str) -> ProbeRun:
-                return _probe_build(engine, ctx_df[0], ctx_df[1], install, builder=builder, target=target,
-                                    timeout=timeout, edited=edited)
+                return _probe_build(engine, ctx_df[0], ctx_df[1], instrs, builder=builder, target=target,
+                                    timeout=timeout, edited=edited, stages=stages)
 
             src = copy("source", source_file)
             man = copy("manifest", manifest_file) if manifest_file else None

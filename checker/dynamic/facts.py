@@ -19,6 +19,8 @@ from checker.report import Status
 if TYPE_CHECKING:
     from checker.build import Step
     from checker.dynamic.cacheprobe import CacheProbeResult
+    from checker.dynamic.healthprobe import HealthProbeAnswer
+    from checker.dynamic.rebuild import RebuildResult
     from checker.inspect import ImageFacts
     from checker.model import Dockerfile, Instruction, Stage
     from checker.run import CommandAnswer, HttpAnswer
@@ -31,7 +33,9 @@ class Fact(StrEnum):
     BUILD = "build"  # the build ran: it worked or it failed (BuildOutcome)
     IMAGE = "image"  # the image built and was read (BuiltImage)
     CACHE_PROBE = "cache-probe"  # the rebuilds after a source-only and a manifest edit (CacheProbe)
+    REBUILD = "rebuild"  # the image rebuilt from edited sources, its artifacts compared (Rebuild)
     SMOKE_RUN = "smoke-run"  # the image was started as the exercise says (SmokeRun)
+    HEALTH_PROBE = "health-probe"  # the image started without its app, its HEALTHCHECK watched (HealthProbe)
     SINGLE_STAGE_TWIN = "single-stage-twin"  # the exercise's single-stage version was measured (SingleStageTwin)
 
 
@@ -71,10 +75,18 @@ class BuiltImage:
 class CacheProbe:
     """What the cache probe was started with and what it saw."""
 
-    install: Instruction | None  # the dependency-install step probed (None: the stages used have none)
+    install: Instruction | None  # the first dependency-install step probed (None: the stages used have none)
     source: str | None = None  # the source file edited (None: none to edit, so no probe ran)
     manifest: str | None = None  # the dependency manifest edited, when there is one
     result: CacheProbeResult | None = None  # the probe builds (None: no probe ran)
+    installs: tuple[Instruction, ...] = ()  # every dependency-install step the target reaches, in order
+
+
+@dataclass(frozen=True, slots=True)
+class Rebuild:
+    """The image rebuilt after the edits the spec's ``built_from`` names (None: the spec names none)."""
+
+    result: RebuildResult | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -86,6 +98,16 @@ class SmokeRun:
     kind: Literal["http", "command", "start"]
     http: HttpAnswer | None = None  # kind "http"
     command: CommandAnswer | None = None  # kind "command" and "start"
+
+
+@dataclass(frozen=True, slots=True)
+class HealthProbe:
+    """The image started with its entrypoint replaced by a static sleeper (no app, no network), its own
+    HEALTHCHECK run on a short schedule: what Docker said. ``answer`` is None when the image has no
+    HEALTHCHECK; ``unavailable`` says why the probe could not be made at all."""
+
+    answer: HealthProbeAnswer | None = None
+    unavailable: str = ""
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,7 +127,9 @@ class Facts:
     build: BuildOutcome | None = None
     image: BuiltImage | None = None
     cache_probe: CacheProbe | None = None
+    rebuild: Rebuild | None = None
     smoke_run: SmokeRun | None = None
+    health_probe: HealthProbe | None = None
     single_stage_twin: SingleStageTwin | None = None
     missing: dict[Fact, Missing] = field(default_factory=dict)
 
@@ -137,7 +161,8 @@ class Facts:
 
 
 _FIELD: dict[Fact, str] = {Fact.BUILD: "build", Fact.IMAGE: "image", Fact.CACHE_PROBE: "cache_probe",
-                           Fact.SMOKE_RUN: "smoke_run", Fact.SINGLE_STAGE_TWIN: "single_stage_twin"}
+                           Fact.REBUILD: "rebuild", Fact.SMOKE_RUN: "smoke_run",
+                           Fact.HEALTH_PROBE: "health_probe", Fact.SINGLE_STAGE_TWIN: "single_stage_twin"}
 
 
 @dataclass(frozen=True)
@@ -162,6 +187,14 @@ class DynamicContext:
     @property
     def cache_probe(self) -> CacheProbe:
         return _present(self.facts.cache_probe, Fact.CACHE_PROBE)
+
+    @property
+    def rebuild(self) -> Rebuild:
+        return _present(self.facts.rebuild, Fact.REBUILD)
+
+    @property
+    def health_probe(self) -> HealthProbe:
+        return _present(self.facts.health_probe, Fact.HEALTH_PROBE)
 
     @property
     def smoke_run(self) -> SmokeRun:

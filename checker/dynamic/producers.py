@@ -9,6 +9,7 @@ import fnmatch
 import re
 import secrets
 import tempfile
+import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,12 +22,23 @@ from checker.build import Step, build, offline_preflight, untrusted_refusal, wit
 from checker.dynamic.buildchecks import BuildCheck, run_build_checks
 from checker.dynamic.cacheprobe import INSTALL_PATTERN, CacheProbeResult, matches_instruction, run_cache_probe
 from checker.dynamic.contents import categorize, context_index, trace_layers
-from checker.dynamic.facts import BuildOutcome, BuiltImage, CacheProbe, Facts, SingleStageTwin, SmokeRun
+from checker.dynamic.facts import (
+    BuildOutcome,
+    BuiltImage,
+    CacheProbe,
+    Facts,
+    HealthProbe,
+    Rebuild,
+    SingleStageTwin,
+    SmokeRun,
+)
+from checker.dynamic.healthprobe import run_health_probe, static_sleeper
+from checker.dynamic.rebuild import RebuildResult, run_rebuild
 from checker.engine import Engine
 from checker.images.pipeline import MissingImageError
 from checker.inspect import ImageFacts, image_facts
 from checker.model import Dockerfile, Instruction, Stage
-from checker.run import run_command, run_http
+from checker.run import free_loopback_port, run_command, run_http
 
 if TYPE_CHECKING:
     from checker.check import CheckOptions, Target
@@ -88,9 +100,19 @@ class FactProducer:
     # -- the build and everything after it ---------------------------------------------------------
     def produce(self, pool: ThreadPoolExecutor, on_facts: Callable[[], None]) -> None:
         self.phase(f"building with {self.builder}")
-        result = build(self.engine, self.tgt.context, dockerfile=self.tgt.dockerfile, tag=self.tag,
-                       builder=self.builder, target=self.target, labels=self.labels,
-                       timeout=self.opts.build_timeout, on_step=self.opts.on_step, no_cache=self.opts.no_cache)
+        # The rebuild from edited sources runs beside the build (BuildKit shares the steps both have); it
+        # compares its artifacts once the checked image is there, and stops if that build fails.
+        built = threading.Event()
+        built_ok: list[bool] = []
+        rebuild = self._start_rebuild(pool, lambda: built.wait() and bool(built_ok) and built_ok[0],
+                                      lambda: built.is_set() and not (built_ok and built_ok[0]))
+        try:
+            result = build(self.engine, self.tgt.context, dockerfile=self.tgt.dockerfile, tag=self.tag,
+                           builder=self.builder, target=self.target, labels=self.labels,
+                           timeout=self.opts.build_timeout, on_step=self.opts.on_step, no_cache=self.opts.no_cache)
+            built_ok.append(result.ok)
+        finally:
+            built.set()
         self.facts.build = BuildOutcome(
             ok=result.ok, builder=self.builder, seconds=result.seconds, error=result.error, log=result.log,
             steps=result.steps, failed_line=None if result.ok else self._line_of_failed_step(result.steps),
@@ -100,8 +122,10 @@ class FactProducer:
             on_facts()
             return
         on_facts()
-        # The probe builds need only the build cache this build left: they run while the image is read and run.
+        # The probe builds need only the build cache this build left: they run while the image is read and run,
+        # and so does the health probe (the image without its app).
         probe = self._start_cache_probe(pool)
+        health = pool.submit(self._health_probe)
         # Reading the image (mostly Python reading its layers) and running it (mostly waiting on the container)
         # overlap too; the reader gets its own SDK client, as an SDK client is not shared between threads.
         self.phase("reading and running the image")
@@ -109,9 +133,14 @@ class FactProducer:
         self.facts.smoke_run = self._smoke_run()
         self.facts.image = self._built_image(reading.result())
         on_facts()
+        self.facts.health_probe = health.result()
+        on_facts()
         self.phase("judging the cache probe")
         self.facts.cache_probe = CacheProbe(probe.probe.install, probe.probe.source, probe.probe.manifest,
-                                            probe.builds.result() if probe.builds is not None else None)
+                                            probe.builds.result() if probe.builds is not None else None,
+                                            probe.probe.installs)
+        on_facts()
+        self.facts.rebuild = Rebuild(_rebuild_result(rebuild))
         on_facts()
         self.facts.single_stage_twin = self._single_stage_twin()
         on_facts()
@@ -143,18 +172,14 @@ class FactProducer:
             return 0
 
     # -- cache probe -----------------------------------------------------------------------------------
-    def _install_step(self) -> Instruction | None:
+    def _install_steps(self) -> list[Instruction]:
+        """Every dependency-install step of the stages the target reaches, in file order."""
         assert self.final is not None
         reach = self._reached_stages()
         # The exercise's own pattern when it names one (it knows its package manager), else every one we know.
         pattern = re.compile(self.spec.cache.install_pattern) if self.spec and self.spec.cache else INSTALL_PATTERN
-        for st in self.model.stages:
-            if st.index not in reach:
-                continue
-            for ins in st.instructions:
-                if ins.keyword == "RUN" and ins.run is not None and pattern.search(ins.run.script):
-                    return ins
-        return None
+        return [ins for st in self.model.stages if st.index in reach for ins in st.instructions
+                if ins.keyword == "RUN" and ins.run is not None and pattern.search(ins.run.script)]
 
     def _reached_stages(self) -> set[int]:
         assert self.final is not None
@@ -204,15 +229,54 @@ class FactProducer:
 
     def _start_cache_probe(self, pool: ThreadPoolExecutor) -> _ProbeStarted:
         """Start the probe builds when there is something to probe."""
-        install = self._install_step()
-        if install is None:
+        installs = tuple(self._install_steps())
+        if not installs:
             return _ProbeStarted(CacheProbe(None))
+        install = installs[0]
         source, manifest = self._probe_files(install)
         if source is None:
-            return _ProbeStarted(CacheProbe(install, manifest=manifest))
-        return _ProbeStarted(CacheProbe(install, source, manifest), pool.submit(
+            return _ProbeStarted(CacheProbe(install, manifest=manifest, installs=installs))
+        return _ProbeStarted(CacheProbe(install, source, manifest, installs=installs), pool.submit(
             run_cache_probe, self.engine, self.tgt.context, self.tgt.dockerfile, install, source_file=source,
-            manifest_file=manifest, builder=self.builder, target=self.target, timeout=self.opts.build_timeout))
+            manifest_file=manifest, builder=self.builder, target=self.target, timeout=self.opts.build_timeout,
+            also=installs[1:]))
+
+    # -- the rebuild from edited sources -----------------------------------------------------------------
+    def _start_rebuild(self, pool: ThreadPoolExecutor, image_ready: Callable[[], bool],
+                       abandoned: Callable[[], bool]) -> Future[RebuildResult] | None:
+        if not self.spec or not self.spec.built_from or self.final is None:
+            return None
+        return pool.submit(run_rebuild, self.engine, self.tgt.context, self.tgt.dockerfile, self.tag,
+                           self.spec.built_from, final_ref=self.final.name or str(self.final.index),
+                           tag=f"{self.tag}-rebuilt", builder=self.builder,
+                           target=self.target, labels=self.labels, timeout=self.opts.build_timeout,
+                           image_ready=image_ready, abandoned=abandoned)
+
+    # -- the health probe ------------------------------------------------------------------------------
+    def _health_probe(self) -> HealthProbe:
+        """The image with a static sleeper for its entrypoint and its HEALTHCHECK on a short schedule, with the
+        environment of the smoke run (its own SDK client: this runs in a helper thread)."""
+        smoke = self.spec.smoke if self.spec else None
+        env: dict[str, str] = {}
+        if smoke and smoke.http:
+            env = {**smoke.http.env, smoke.http.port_env: str(free_loopback_port())}
+            if smoke.http.host_env:
+                env[smoke.http.host_env] = "127.0.0.1"
+        elif smoke and smoke.command:
+            env = dict(smoke.command.env)
+        with self.engine.own_client() as own:
+            try:
+                config = own.client.images.get(self.tag).attrs.get("Config") or {}
+                test = (config.get("Healthcheck") or {}).get("Test")
+                if not test or test[0] == "NONE":
+                    return HealthProbe()
+                sleeper = static_sleeper(own)
+                if sleeper is None:
+                    return HealthProbe(unavailable="no static BusyBox to start the image without its app (run "
+                                                   "`stagewise images prepare busybox`)")
+                return HealthProbe(run_health_probe(own, self.tag, sleeper, env=env, labels=self.labels))
+            except (docker.errors.DockerException, OSError) as exc:
+                return HealthProbe(unavailable=f"the image could not be started without its app: {exc}")
 
     # -- the smoke run ---------------------------------------------------------------------------------
     def _smoke_run(self) -> SmokeRun | None:
@@ -274,6 +338,16 @@ class FactProducer:
             self.engine.client.images.prune(filters={"label": "io.stagewise.probe=cache", "dangling": True})
         except docker.errors.APIError:
             pass
+
+
+def _rebuild_result(running: Future[RebuildResult] | None) -> RebuildResult | None:
+    """The rebuild's result; an engine or file error becomes the result's error, never the check's."""
+    if running is None:
+        return None
+    try:
+        return running.result()
+    except (docker.errors.DockerException, OSError) as exc:
+        return RebuildResult(error=f"the rebuild from edited sources could not run: {exc}")
 
 
 def _read_image_apart(engine: Engine, ref: str) -> ImageFacts:

@@ -30,13 +30,15 @@ def judge(ctx: DynamicContext) -> list[Verdict]:
         return [skipped("no source file in the context to edit for the probe", install.line)]
     src_run: ProbeRun | None = probe.result.source_edit
     man_run: ProbeRun | None = probe.result.manifest_edit
+    installs = [i for i in (probe.installs or (install,))]
     evidence = []
-    if src_run is not None:
-        evidence.append(f"after editing {src_run.edited} only: line {install.line} `{install.snippet}` "
-                        f"{_FATE[src_run.install_cached]} ({src_run.seconds:.1f} s probe)")
-    if man_run is not None:
-        evidence.append(f"after editing {man_run.edited}: the same step {_FATE[man_run.install_cached]} "
-                        f"({man_run.seconds:.1f} s probe)")
+    for run, what in ((src_run, "after editing {} only"), (man_run, "after editing {}")):
+        if run is None:
+            continue
+        for ins in installs:
+            fate = run.fates.get(ins.line, run.install_cached if len(installs) == 1 else None)
+            evidence.append(f"{what.format(run.edited)}: line {ins.line} `{ins.snippet}` {_FATE[fate]} "
+                            f"({run.seconds:.1f} s probe)")
     if src_run is None or src_run.install_cached is None:
         return [errored(f"The cache probe could not tell whether line {install.line} was reused: "
                         f"{src_run.error if src_run else 'no probe build'}", install.line, *evidence)]
@@ -45,11 +47,26 @@ def judge(ctx: DynamicContext) -> list[Verdict]:
             return [warned(f"Line {install.line} `{install.snippet}` was reused after a source edit, but also after "
                            f"editing {man_run.edited}: the install step does not depend on the manifest, so "
                            "dependency changes would not reinstall.", install.line, *evidence)]
-        return [passed(f"A source-only edit ({source}) reused the dependency step, line {install.line} "
-                       f"`{install.snippet}`; editing the manifest re-ran it.", install.line, *evidence)]
-    return [failed(f"Editing only {source} re-ran the dependency install, line {install.line} `{install.snippet}`: "
-                   "a COPY before it brings in sources, so every code change reinstalls every dependency.",
-                   install.line, *evidence)]
+        steps = ", ".join(f"line {i.line} `{i.snippet}`" for i in installs)
+        return [passed(f"A source-only edit ({source}) reused the dependency step{'s' if len(installs) > 1 else ''}, "
+                       f"{steps}; editing the manifest re-ran {'them' if len(installs) > 1 else 'it'}.",
+                       install.line, *evidence)]
+    rerun = [i for i in installs if src_run.fates.get(i.line, src_run.install_cached if len(installs) == 1
+                                                          else None) is False]
+    out = []
+    for ins in rerun or [install]:
+        earlier = [i for i in installs if i.line < ins.line and src_run.fates.get(i.line) is True]
+        why = (f" An earlier install, line {earlier[0].line} `{earlier[0].snippet}`, is reused, but this one comes "
+               "after a COPY that brings in the sources, so it runs again anyway: install once, in the stage "
+               "that copies only the manifests, and build from there without installing again."
+               if earlier else " A COPY before it brings in sources, so every code change reinstalls every "
+               "dependency.")
+        hint = (f"Install once: take the install out of line {ins.line} and keep only the build commands there; "
+                f"this stage gets the dependencies line {earlier[0].line} installed (`FROM` that stage, or "
+                "`COPY --from=` its dependency folder)." if earlier else None)
+        out.append(failed(f"Editing only {source} re-ran the dependency install, line {ins.line} `{ins.snippet}`."
+                          + why, ins.line, *evidence, hint=hint))
+    return out
 
 
 RULE = Rule(
@@ -67,8 +84,10 @@ RULE = Rule(
     weight=3.0,
     doc=RuleDoc(
         what=(
-            "Rebuilds scratch copies of the context, side by side: after editing a source file, the "
-            "dependency-install step (the exercise's `install_pattern`) must be `CACHED`; after editing "
+            "Rebuilds scratch copies of the context, side by side: after editing a source file, every "
+            "dependency-install step the target reaches (the exercise's `install_pattern`; a later stage's "
+            "`RUN npm ci && npm run build` after `COPY . .` counts too, and each one that re-runs is reported "
+            "with its line) must be `CACHED`; after editing "
             "the manifest, it must run again (so the check cannot be passed by never installing). Each "
             "probe build stops as soon as the step's fate is known. A re-run is confirmed before it is "
             "blamed: the step must come from the cache with nothing edited, and a second, fresh source "

@@ -17,6 +17,8 @@ from checker.dynamic.facts import (
     DynamicContext,
     Fact,
     Facts,
+    HealthProbe,
+    Rebuild,
     SingleStageTwin,
     SmokeRun,
 )
@@ -61,6 +63,8 @@ def _built(**facts: object) -> Facts:
         "build": BuildOutcome(True, "buildkit", 1.5, None, "", [], None),
         "image": _image(),
         "cache_probe": CacheProbe(None),
+        "rebuild": Rebuild(),
+        "health_probe": HealthProbe(),
         "smoke_run": SmokeRun("start", command=CommandAnswer(None, "", 3.0, timed_out=True)),
         "single_stage_twin": SingleStageTwin(asked=False),
     }
@@ -114,11 +118,12 @@ def test_rules_run_as_their_facts_arrive_and_keep_one_order() -> None:
     assert judging.judged == {"SW050", "SW550"}
     with pytest.raises(RuntimeError, match="neither produced nor said missing"):
         judging.finish()  # the image never came and nobody said why: a producer bug, not a skip
-    for name in ("image", "cache_probe", "single_stage_twin"):
+    for name in ("image", "cache_probe", "rebuild", "health_probe", "single_stage_twin"):
         setattr(facts, name, getattr(_built(), name))
     order = [f.rule for f in judging.finish()]
-    # by the last fact each rule needs (build, image, cache probe, smoke run, twin), then by id
-    assert order == ["SW050", "SW150", "SW250", "SW251", "SW450", "SW350", "SW550", "SW650"]
+    # by the last fact each rule needs (build, image, cache probe, rebuild, smoke run, health probe, twin),
+    # then by id
+    assert order == ["SW050", "SW150", "SW250", "SW251", "SW450", "SW350", "SW252", "SW550", "SW451", "SW650"]
 
 
 def test_a_few_verdicts_over_hand_made_facts() -> None:
