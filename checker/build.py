@@ -8,6 +8,7 @@ step a vertex marked `cached`); classic builds are read from their plain output 
 from __future__ import annotations
 
 import base64
+import collections
 import json
 import os
 import re
@@ -35,6 +36,7 @@ CLASSIC_STEP = re.compile(r"^Step (?P<num>\d+)/(?P<total>\d+) : (?P<instr>.*)$")
 STAGEWISE_LABEL = "io.stagewise.created-by"
 LOG_TAIL_BYTES = 1024 * 1024  # the build log kept in memory: its last MiB
 LOG_LINE_BYTES = 8 * 1024  # a longer line is cut (a build printing one endless line)
+FAILURE_LINES = 12  # lines of a failed step's output kept apart, and of BuildKit's own error lines
 READ_CHUNK = 1024 * 1024  # the CLI's output is read in pieces of at most this many characters
 BUILDKIT_CLIPPED = "[output clipped, log limit"  # BuildKit's own marker when it drops a step's output
 
@@ -143,6 +145,8 @@ class BuildResult:
     argv: list[str] = field(default_factory=list)  # the CLI words after `docker` that ran the build
     log_cut: str | None = None  # how the log was cut (LogTail.cut), None when `log` is whole
     watch_stopped: str | None = None  # why the build's watch (disk budget) stopped it
+    # a failed BuildKit build: the failed step's last output lines and BuildKit's error lines (empty: use log)
+    failure_log: list[str] = field(default_factory=list)
 
     def step_for(self, pattern: str) -> Step | None:
         rx = re.compile(pattern)
@@ -173,11 +177,30 @@ class RawJsonProgress:
         self.logs = LogTail()
         self.warnings: list[dict[str, object]] = []
         self._partial: dict[str, str] = {}  # per vertex: output after its last newline
+        # the last lines of each step's own output, and BuildKit's plain lines (its error and the Dockerfile
+        # excerpt): a failure is shown with these, not with the log's tail, whose lines from other steps
+        # depend on what the cache held
+        self._vertex_tail: dict[str, collections.deque[str]] = {}
+        self._plain: collections.deque[str] = collections.deque(maxlen=FAILURE_LINES)
+
+    def failure_lines(self) -> list[str]:
+        """The failed steps' last output lines, then BuildKit's own error lines."""
+        out: list[str] = []
+        for digest in self.order:
+            if self.by_digest[digest].error:
+                out.extend(self._vertex_tail.get(digest, ()))
+        return [*out, *self._plain]
 
     def flush(self) -> None:
         """Keep the unterminated last line of each step's output."""
         self.logs.extend([rest for rest in self._partial.values() if rest])
+        for vertex, rest in self._partial.items():
+            if rest:
+                self._tail(vertex).append(rest[:LOG_LINE_BYTES])
         self._partial = {}
+
+    def _tail(self, vertex: str) -> collections.deque[str]:
+        return self._vertex_tail.setdefault(vertex, collections.deque(maxlen=FAILURE_LINES))
 
     def feed(self, line: str) -> list[Step]:
         """Take one output line; returns the steps whose state changed."""
@@ -186,6 +209,7 @@ class RawJsonProgress:
             if line:
                 self.flush()
                 self.logs.append(line)
+                self._plain.append(line[:LOG_LINE_BYTES])
             return []
         try:
             status = json.loads(line)
@@ -223,6 +247,7 @@ class RawJsonProgress:
                 vertex = str(entry.get("vertex") or "")
                 *lines, rest = (self._partial.get(vertex, "") + text).split("\n")
                 self.logs.extend(lines)
+                self._tail(vertex).extend(ln[:LOG_LINE_BYTES] for ln in lines if ln.strip())
                 if len(rest) > LOG_LINE_BYTES:  # one endless line: keep its start, count the rest as cut
                     self.logs.append(rest)
                     rest = ""
@@ -607,7 +632,9 @@ def _build(engine: Engine, context: Path, *, dockerfile: Path | None, tag: str |
     return BuildResult(ok=ok, builder=builder, tag=tag, image_id=image_id, seconds=seconds,
                        steps=progress.steps, log=log, error=error, stopped_early=stopped, timed_out=timed_out,
                        warnings=progress.warnings, argv=args, log_cut=progress.logs.cut(),
-                       watch_stopped=watch_reason[0] if watch_reason else None)
+                       watch_stopped=watch_reason[0] if watch_reason else None,
+                       failure_log=(progress.failure_lines() if not ok and isinstance(progress, RawJsonProgress)
+                                    else []))
 
 
 def _pieces(stream: IO[str]) -> Iterator[str]:

@@ -224,8 +224,8 @@ def check(tgt: Target, opts: CheckOptions | None = None, *, engine: Engine | Non
     # Work that mostly waits on the engine runs side by side: BuildKit's checks beside the build; the cache
     # probe, the rebuild from edited sources, reading the image, running it and the health probe after. The
     # rules judge each fact as it arrives.
-    with ThreadPoolExecutor(max_workers=6, thread_name_prefix="stagewise-check") as pool:
-        try:
+    try:
+        with ThreadPoolExecutor(max_workers=6, thread_name_prefix="stagewise-check") as pool:
             static_count = len(report.findings)
             buildkit_checks = producer.start_buildkit_checks(pool)
             producer.produce(pool, on_facts=judging.ready)
@@ -234,8 +234,9 @@ def check(tgt: Target, opts: CheckOptions | None = None, *, engine: Engine | Non
             if buildkit_checks is not None:
                 join_build_checks(report.findings, buildkit_checks.result(), position=static_count,
                                   twins=BUILDKIT_TWINS)
-        finally:
-            producer.cleanup()
+    finally:
+        # after the pool has shut down: no producer task still runs on the image while it is removed
+        producer.cleanup()
     report.finalize()
     if report.error is None:
         tmp = stored.with_suffix(".tmp")

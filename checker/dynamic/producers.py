@@ -116,7 +116,7 @@ class FactProducer:
         self.facts.build = BuildOutcome(
             ok=result.ok, builder=self.builder, seconds=result.seconds, error=result.error, log=result.log,
             steps=result.steps, failed_line=None if result.ok else self._line_of_failed_step(result.steps),
-            log_cut=result.log_cut)
+            log_cut=result.log_cut, failure_log=tuple(result.failure_log))
         if not result.ok:
             self.facts.image_did_not_build()
             on_facts()

@@ -14,7 +14,9 @@ def judge(ctx: DynamicContext) -> list[Verdict]:
     if not build.ok:
         error = build.error or "the build failed"
         return [failed(f"The image does not build: {error}{cut}", build.failed_line,
-                       *[ln[:300] for ln in build.log.splitlines()[-12:] if ln.strip()],
+                       # the failed step's own output and BuildKit's error (with the Dockerfile excerpt);
+                       # the log's tail would also hold other steps' lines, there or not by the cache
+                       *[ln[:300] for ln in (build.failure_log or build.log.splitlines())[-12:] if ln.strip()],
                        hint=build_hint(error + "\n" + build.log[-3000:]))]
     return [passed(f"The image builds ({build.builder}, {build.seconds:.1f} s).{cut}")]
 

@@ -281,12 +281,12 @@ def test_size_budget_as_a_fraction_of_the_single_stage_twin(engine: Engine, tmp_
                                          "single_stage_dockerfile": "single-stage.Dockerfile"}})
     tgt = make_ctx(tmp_path, GOOD_NODE, files)
     tgt.spec = spec
-    mine = {"io.stagewise.test": tmp_path.name}  # this test's builds only (tests run side by side)
+    mine = {"io.stagewise.test": str(tmp_path)}  # this test's builds only (tests run side by side)
     report = check(tgt, CheckOptions(reuse=False, build_timeout=300, labels=mine), engine=engine)
     status, _line, msg = finding(report, "SW650")
     assert status == verdict and "of the single-stage image" in msg, msg
     # the twin is measured, then removed: nothing of it is left behind
-    left = engine.client.images.list(filters={"label": f"io.stagewise.test={tmp_path.name}"})
+    left = engine.client.images.list(filters={"label": f"io.stagewise.test={tmp_path}"})
     assert not [t for image in left for t in image.tags], left
 
 
@@ -318,9 +318,9 @@ def test_unchanged_recheck_reuses_the_result(engine: Engine, tmp_path: Path) -> 
 
 def test_check_leaves_no_images_or_containers(engine: Engine, tmp_path: Path) -> None:
     # Everything this check creates carries this label too, so checks running beside it do not count.
-    mine = {"label": f"io.stagewise.test={tmp_path.name}"}
+    mine = {"label": f"io.stagewise.test={tmp_path}"}
     report = check(make_ctx(tmp_path, GOOD_NODE, NODE_FILES),
-                   CheckOptions(reuse=False, build_timeout=300, labels={"io.stagewise.test": tmp_path.name}),
+                   CheckOptions(reuse=False, build_timeout=300, labels={"io.stagewise.test": str(tmp_path)}),
                    engine=engine)
     assert report.image, "nothing was built"
     assert engine.client.images.list(filters=mine) == []

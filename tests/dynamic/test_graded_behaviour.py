@@ -4,6 +4,7 @@ target reaches is probed (SW350)."""
 
 from __future__ import annotations
 
+import textwrap
 from pathlib import Path
 
 from checker.check import CheckOptions, check
@@ -21,15 +22,21 @@ def _with_healthcheck(healthcheck: str) -> str:
     return GOOD_NODE.replace(HTTPD, f"{healthcheck}\n    {HTTPD}")
 
 
+def _line_of(dockerfile: str, keyword: str) -> int:
+    """The line of the first instruction `keyword` in the file make_ctx writes (dedented, leading blank cut)."""
+    lines = textwrap.dedent(dockerfile).lstrip().splitlines()
+    return next(i for i, text in enumerate(lines, 1) if text.strip().startswith(keyword))
+
+
 def _run_leaving_nothing(engine: Engine, tmp_path: Path, dockerfile: str, files: dict[str, str], spec: Spec) -> Report:
     """A check whose every image and container carries this test's label: none may be left afterwards (the
     health probe's container, the rebuilt image and the containers its artifacts were read from)."""
     tgt = make_ctx(tmp_path, dockerfile, files)
     tgt.spec = spec
-    mine = {"io.stagewise.test": tmp_path.name}
+    mine = {"io.stagewise.test": str(tmp_path)}
     report = check(tgt, CheckOptions(reuse=False, build_timeout=300, labels=mine), engine=engine)
     assert report.image, "nothing was built"
-    label = {"label": f"io.stagewise.test={tmp_path.name}"}
+    label = {"label": f"io.stagewise.test={tmp_path}"}
     assert engine.client.images.list(filters=label) == []
     assert engine.client.containers.list(all=True, filters=label) == []
     return report
@@ -42,7 +49,7 @@ def test_healthcheck_that_stays_healthy_without_the_app_fails(engine: Engine, tm
     # The smoke run alone is fooled: the app serves and the health check says healthy.
     assert finding(report, "SW550")[0] == Status.PASS
     status, line, msg = finding(report, "SW451")
-    assert status == Status.FAIL and line == 11, msg
+    assert status == Status.FAIL and line == _line_of(df, "HEALTHCHECK"), msg
     assert "healthy even when the app is not running" in msg and "`/bin/true` always succeeds" in msg
     hint = next(f.hint for f in report.findings if f.rule == "SW451")
     assert hint and "http://127.0.0.1:${PORT}/index.html" in hint
@@ -56,7 +63,7 @@ def test_healthcheck_that_probes_the_app_passes(engine: Engine, tmp_path: Path) 
     spec = Spec.model_validate({"id": "probe", "title": "probe", "smoke": SMOKE_HEALTHY})
     report = _run_leaving_nothing(engine, tmp_path, df, NODE_FILES, spec)
     status, line, msg = finding(report, "SW451")
-    assert status == Status.PASS and line == 11, msg
+    assert status == Status.PASS and line == _line_of(df, "HEALTHCHECK"), msg
     assert "unhealthy" in msg and "Connection refused" in msg  # the probe's own output, with no app
     # ... and the same check turns healthy in the smoke run, with the app up (despite the image's 30 s interval
     # and 5 s start period: the smoke run schedules it every second with a 1 ms start period)

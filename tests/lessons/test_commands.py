@@ -90,7 +90,8 @@ def test_lesson_four_shows_commands_that_rebuild_its_steps(engine: Engine, tmp_p
     runs exactly the step lines the notebook shows under it."""
     text = _saved_output("04-build-cache")
     lines = text.splitlines()
-    start = next(i for i, ln in enumerate(lines) if ln.startswith("$ docker build ") and "--target build" in ln)
+    start = next(i for i, ln in enumerate(lines)
+                 if ln.startswith("$ docker build ") and "--target build" in ln and ln.endswith(" apps/node"))
     shown = lines[start][2:]
     saved_steps = []
     for ln in lines[start + 1:]:
