@@ -6,8 +6,9 @@ with no network, and its own HEALTHCHECK test on a short schedule. With no app r
 probes the app must report `unhealthy`; one that reports `healthy` checks nothing.
 
 The sleeper is Debian's `busybox-static`, the package the image kit builds the `busybox` and `alpine`
-substitutes from: taken from the kit's downloaded .deb, or else from the local `busybox` image, checked to be
-statically linked, and kept under STAGEWISE_HOME.
+substitutes from: taken from the kit's probe image (the smoke run's, BusyBox alone on scratch) or the local
+`busybox` image, or else from the kit's downloaded .deb, checked to be statically linked, and kept under
+STAGEWISE_HOME.
 """
 
 from __future__ import annotations
@@ -25,13 +26,17 @@ from pathlib import Path
 from typing import Any
 
 from checker.engine import Engine, stagewise_home
+from checker.images import probe as probe_image
 
 SLEEPER_DIR = ".stagewise-probe"
 SLEEPER = f"/{SLEEPER_DIR}/busybox"
 MS = 1_000_000  # nanoseconds; Docker refuses a health interval, timeout or start period below 1 ms
 INTERVAL = 100 * MS
 MAX_TIMEOUT = 3_000 * MS
-SLEEPER_IMAGES = ("busybox:latest", "busybox:1.36", "busybox:stable")
+# (image, path): the kit's probe image first (static BusyBox on scratch, the one the smoke run already needs),
+# then the local busybox substitute's tags
+SLEEPER_IMAGES = ((probe_image.IMAGE, "/busybox"), ("busybox:latest", "/bin/busybox"),
+                  ("busybox:1.36", "/bin/busybox"), ("busybox:stable", "/bin/busybox"))
 _LOCK = threading.Lock()
 
 
@@ -79,14 +84,14 @@ def _from_kit_deb() -> bytes | None:
 
 
 def _from_local_image(engine: Engine) -> bytes | None:
-    for ref in SLEEPER_IMAGES:
+    for ref, path in SLEEPER_IMAGES:
         try:
             container = engine.client.containers.create(ref, command=["true"], network_mode="none",
                                                         labels={"io.stagewise.created-by": "stagewise"})
         except Exception:
             continue
         try:
-            stream, _stat = container.get_archive("/bin/busybox")
+            stream, _stat = container.get_archive(path)
             with tarfile.open(fileobj=io.BytesIO(b"".join(stream))) as tar:
                 for member in tar.getmembers():
                     f = tar.extractfile(member) if member.isfile() else None
@@ -103,14 +108,15 @@ def _from_local_image(engine: Engine) -> bytes | None:
 
 
 def static_sleeper(engine: Engine) -> bytes | None:
-    """The static BusyBox binary, from the cache under STAGEWISE_HOME, the kit's .deb or the local image."""
+    """The static BusyBox binary, from the cache under STAGEWISE_HOME, the kit's probe image or a local
+    busybox image, or else the kit's downloaded .deb."""
     cached = stagewise_home() / "kit" / "sleeper" / "busybox"
     with _LOCK:
         if cached.is_file():
             data = cached.read_bytes()
             if is_static_elf(data):
                 return data
-        data_found = _from_kit_deb() or _from_local_image(engine)
+        data_found = _from_local_image(engine) or _from_kit_deb()
         if data_found is None:
             return None
         cached.parent.mkdir(parents=True, exist_ok=True)
