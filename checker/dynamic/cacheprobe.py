@@ -15,6 +15,7 @@ import secrets
 import shutil
 import socket
 import tempfile
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -111,6 +112,27 @@ def _same_stage(step: Step, instrs: list[Instruction], stages: list[Stage]) -> l
         return {str(idx), f"stage-{idx}", *((st.name,) if st is not None and st.name else ())}
     hits = [i for i in instrs if step.stage in label(i)]
     return hits or instrs
+
+
+class StepsDone:
+    """Set once every one of `instrs` has been reused or has completed in a build watched through `feed`: what
+    a later job needs from that build (an install step in the cache, a cache mount filled) is there, although
+    the build still runs. With no instruction to wait for it is set at once."""
+
+    def __init__(self, instrs: list[Instruction], stages: list[Stage]) -> None:
+        self.instrs, self.stages = instrs, stages
+        self._left = {i.line for i in instrs}
+        self.event = threading.Event()
+        if not self._left:
+            self.event.set()
+
+    def feed(self, step: Step) -> None:
+        if self.event.is_set() or step.error or not (step.cached or step.completed is not None):
+            return
+        for instr in _same_stage(step, [i for i in self.instrs if matches_instruction(step, i)], self.stages):
+            self._left.discard(instr.line)
+        if not self._left:
+            self.event.set()
 
 
 def _probe_build(engine: Engine, ctx: Path, dockerfile: Path, instrs: list[Instruction], *, builder: str,

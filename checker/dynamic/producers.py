@@ -12,15 +12,14 @@ import tempfile
 import threading
 from collections.abc import Callable
 from concurrent.futures import Future, ThreadPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 import docker.errors
 
 from checker.build import Step, build, offline_preflight, untrusted_refusal, without_syntax_directive
-from checker.dynamic.buildchecks import BuildCheck, run_build_checks
-from checker.dynamic.cacheprobe import INSTALL_PATTERN, CacheProbeResult, matches_instruction, run_cache_probe
+from checker.dynamic.buildchecks import BuildCheck, checks_from_warnings, run_build_checks
+from checker.dynamic.cacheprobe import INSTALL_PATTERN, StepsDone, matches_instruction, run_cache_probe
 from checker.dynamic.contents import categorize, context_index, trace_layers
 from checker.dynamic.facts import (
     BuildOutcome,
@@ -46,14 +45,6 @@ if TYPE_CHECKING:
 CHECK_LABEL = "io.stagewise.check"
 
 
-@dataclass
-class _ProbeStarted:
-    """The cache probe as it was started: the facts known up front and the running probe builds."""
-
-    probe: CacheProbe
-    builds: Future[CacheProbeResult] | None = None
-
-
 class FactProducer:
     """Produces the facts of one check of one target into ``self.facts``; ``on_facts`` is called whenever new
     facts arrived, so the rules that need only those can judge them while the engine works on the rest."""
@@ -76,11 +67,23 @@ class FactProducer:
 
     # -- BuildKit's own checks ---------------------------------------------------------------------
     def start_buildkit_checks(self, pool: ThreadPoolExecutor) -> Future[list[BuildCheck] | None] | None:
+        """A check run of their own for the classic builder only: a BuildKit build reports its checks among
+        its warnings (`buildkit_checks`), and a second buildx run would cost a CLI start and a solve."""
+        if self.builder != "classic":
+            return None
         if self.engine.offline and offline_preflight(self.engine, self.model.text) is not None:
             return None  # the checks would resolve a missing image against a registry; the build reports it
         if self.engine.untrusted and untrusted_refusal(self.model.text) is not None:
             return None  # refused before building (a frontend to fetch, a URL...): the build reports it
         return pool.submit(self._fetch_buildkit_checks)
+
+    def buildkit_checks(self, started: Future[list[BuildCheck] | None] | None) -> list[BuildCheck] | None:
+        """BuildKit's checks: the check run's, or those the BuildKit build reported (None: none known)."""
+        if started is not None:
+            return started.result()
+        if self.facts.build is None or self.builder == "classic":
+            return None
+        return checks_from_warnings(list(self.facts.build.warnings))
 
     def _fetch_buildkit_checks(self) -> list[BuildCheck] | None:
         text = self.model.text
@@ -100,34 +103,60 @@ class FactProducer:
     # -- the build and everything after it ---------------------------------------------------------
     def produce(self, pool: ThreadPoolExecutor, on_facts: Callable[[], None]) -> None:
         self.phase(f"building with {self.builder}")
-        # The rebuild from edited sources runs beside the build (BuildKit shares the steps both have); it
-        # compares its artifacts once the checked image is there, and stops if that build fails.
         built = threading.Event()
         built_ok: list[bool] = []
-        rebuild = self._start_rebuild(pool, lambda: built.wait() and bool(built_ok) and built_ok[0],
-                                      lambda: built.is_set() and not (built_ok and built_ok[0]))
+
+        def succeeded() -> bool:
+            built.wait()
+            return bool(built_ok) and built_ok[0]
+
+        # The rebuild from edited sources runs beside the build: BuildKit runs a step the two builds share once.
+        # Where the checked build fills a cache mount (a compiler's cache), the rebuild waits for those steps
+        # and then finds the cache filled: started beside them, it would compile everything a second time, on
+        # the same cores. The classic builder reports no completions: there it waits for the whole build. The
+        # cache probe needs the install steps in the build cache and the cores the build is using: it starts
+        # once the build is done.
+        early = self.builder != "classic"
+        caches_filled = StepsDone(self._cache_mount_steps() if early else [], self.model.stages)
+        if not early:
+            caches_filled.event.clear()
+
+        def may_start() -> bool:
+            while not caches_filled.event.wait(0.1):
+                if built.is_set():
+                    break
+            return not built.is_set() or succeeded()
+
+        rebuild = self._start_rebuild(pool, succeeded, lambda: built.is_set() and not (built_ok and built_ok[0]),
+                                      may_start)
+
+        def watch(step: Step) -> None:
+            caches_filled.feed(step)
+            if self.opts.on_step is not None:
+                self.opts.on_step(step)
+
         try:
             result = build(self.engine, self.tgt.context, dockerfile=self.tgt.dockerfile, tag=self.tag,
                            builder=self.builder, target=self.target, labels=self.labels,
-                           timeout=self.opts.build_timeout, on_step=self.opts.on_step, no_cache=self.opts.no_cache)
+                           timeout=self.opts.build_timeout, on_step=watch, no_cache=self.opts.no_cache)
             built_ok.append(result.ok)
         finally:
             built.set()
         self.facts.build = BuildOutcome(
             ok=result.ok, builder=self.builder, seconds=result.seconds, error=result.error, log=result.log,
             steps=result.steps, failed_line=None if result.ok else self._line_of_failed_step(result.steps),
-            log_cut=result.log_cut, failure_log=tuple(result.failure_log))
+            log_cut=result.log_cut, failure_log=tuple(result.failure_log),
+            warnings=tuple(result.warnings))
         if not result.ok:
             self.facts.image_did_not_build()
             on_facts()
             return
         on_facts()
-        # The probe builds need only the build cache this build left: they run while the image is read and run,
-        # and so does the health probe (the image without its app).
-        probe = self._start_cache_probe(pool)
+        probe = pool.submit(self._cache_probe, self._install_steps())
+        # The health probe (the image without its app) runs beside reading the image (mostly Python reading its
+        # layers) and running it (mostly waiting on the container); the reader gets its own SDK client, as an
+        # SDK client is not shared between threads.
         health = pool.submit(self._health_probe)
-        # Reading the image (mostly Python reading its layers) and running it (mostly waiting on the container)
-        # overlap too; the reader gets its own SDK client, as an SDK client is not shared between threads.
         self.phase("reading and running the image")
         reading = pool.submit(_read_image_apart, self.engine, self.tag)
         self.facts.smoke_run = self._smoke_run()
@@ -136,9 +165,7 @@ class FactProducer:
         self.facts.health_probe = health.result()
         on_facts()
         self.phase("judging the cache probe")
-        self.facts.cache_probe = CacheProbe(probe.probe.install, probe.probe.source, probe.probe.manifest,
-                                            probe.builds.result() if probe.builds is not None else None,
-                                            probe.probe.installs)
+        self.facts.cache_probe = probe.result()
         on_facts()
         self.facts.rebuild = Rebuild(_rebuild_result(rebuild))
         on_facts()
@@ -227,30 +254,35 @@ class FactProducer:
             source = next((rel for rel in sorted(index) if _is_source(rel)), None)
         return source, manifest
 
-    def _start_cache_probe(self, pool: ThreadPoolExecutor) -> _ProbeStarted:
-        """Start the probe builds when there is something to probe."""
-        installs = tuple(self._install_steps())
+    def _cache_probe(self, installs: list[Instruction]) -> CacheProbe:
+        """The cache probe of `installs` (the build cache holds them: the checked build is done)."""
         if not installs:
-            return _ProbeStarted(CacheProbe(None))
+            return CacheProbe(None)
         install = installs[0]
         source, manifest = self._probe_files(install)
         if source is None:
-            return _ProbeStarted(CacheProbe(install, manifest=manifest, installs=installs))
-        return _ProbeStarted(CacheProbe(install, source, manifest, installs=installs), pool.submit(
-            run_cache_probe, self.engine, self.tgt.context, self.tgt.dockerfile, install, source_file=source,
-            manifest_file=manifest, builder=self.builder, target=self.target, timeout=self.opts.build_timeout,
-            also=installs[1:]))
+            return CacheProbe(install, manifest=manifest, installs=tuple(installs))
+        builds = run_cache_probe(self.engine, self.tgt.context, self.tgt.dockerfile, install, source_file=source,
+                                 manifest_file=manifest, builder=self.builder, target=self.target,
+                                 timeout=self.opts.build_timeout, also=tuple(installs[1:]))
+        return CacheProbe(install, source, manifest, builds, tuple(installs))
+
+    def _cache_mount_steps(self) -> list[Instruction]:
+        """The RUN steps with a cache mount in the stages the target reaches."""
+        reach = self._reached_stages()
+        return [ins for st in self.model.stages if st.index in reach for ins in st.instructions
+                if ins.run is not None and any(m.type == "cache" for m in ins.run.mounts)]
 
     # -- the rebuild from edited sources -----------------------------------------------------------------
     def _start_rebuild(self, pool: ThreadPoolExecutor, image_ready: Callable[[], bool],
-                       abandoned: Callable[[], bool]) -> Future[RebuildResult] | None:
+                       abandoned: Callable[[], bool], may_start: Callable[[], bool]) -> Future[RebuildResult] | None:
         if not self.spec or not self.spec.built_from or self.final is None:
             return None
         return pool.submit(run_rebuild, self.engine, self.tgt.context, self.tgt.dockerfile, self.tag,
                            self.spec.built_from, final_ref=self.final.name or str(self.final.index),
                            tag=f"{self.tag}-rebuilt", builder=self.builder,
                            target=self.target, labels=self.labels, timeout=self.opts.build_timeout,
-                           image_ready=image_ready, abandoned=abandoned)
+                           image_ready=image_ready, abandoned=abandoned, may_start=may_start)
 
     # -- the health probe ------------------------------------------------------------------------------
     def _health_probe(self) -> HealthProbe:

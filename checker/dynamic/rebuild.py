@@ -145,15 +145,17 @@ def _exported(out: Path, index: int) -> dict[str, bytes] | None:
 def run_rebuild(engine: Engine, context: Path, dockerfile: Path, image: str, built_from: list[BuiltFrom], *,
                 final_ref: str, tag: str, builder: str, target: str | None, labels: dict[str, str],
                 timeout: float = 600, image_ready: Callable[[], bool] = lambda: True,
-                abandoned: Callable[[], bool] = lambda: False) -> RebuildResult:
+                abandoned: Callable[[], bool] = lambda: False,
+                may_start: Callable[[], bool] = lambda: True) -> RebuildResult:
     """Rebuild a scratch copy of `context` with every `built_from` source edited; compare the artifacts.
 
     With BuildKit the Dockerfile gets one more stage that copies the artifacts out of the final stage
     (`final_ref`, its name or index), built with a local output: no image is loaded, only the artifacts are
     exported (a few KB, where loading the image would take a second). The classic builder has no local
     output: its image is tagged `tag`, read and removed.
-    It may start beside the checked build: `image_ready` waits for that build (False: it failed, nothing to
-    compare), and `abandoned` turning True stops the rebuild early."""
+    It may start beside the checked build: `may_start` waits until the rebuild should begin (False: not at
+    all), `image_ready` waits for that build (False: it failed, nothing to compare), and `abandoned` turning
+    True stops the rebuild early."""
     result = RebuildResult()
     start = time.monotonic()
     paths = [(entry, path) for entry in built_from for path in entry.artifacts]
@@ -169,6 +171,9 @@ def run_rebuild(engine: Engine, context: Path, dockerfile: Path, image: str, bui
                            encoding="utf-8")
             result.edited.append(entry.source)
         out = Path(tmp) / "out"
+        if not may_start():
+            result.error = "the checked image did not build"
+            return result
         local = builder != "classic" and engine.buildx_version is not None
         # Its own offline pre-flight (its own SDK client): started beside the checked build, it must not be
         # the one build that reaches for a registry.
