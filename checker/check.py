@@ -231,9 +231,8 @@ def check(tgt: Target, opts: CheckOptions | None = None, *, engine: Engine | Non
             producer.produce(pool, on_facts=judging.ready)
             report.findings += judging.finish()
             report.image = _image_summary(producer.facts)
-            if buildkit_checks is not None:
-                join_build_checks(report.findings, buildkit_checks.result(), position=static_count,
-                                  twins=BUILDKIT_TWINS)
+            join_build_checks(report.findings, producer.buildkit_checks(buildkit_checks), position=static_count,
+                              twins=BUILDKIT_TWINS)
     finally:
         # after the pool has shut down: no producer task still runs on the image while it is removed
         producer.cleanup()

@@ -1,9 +1,13 @@
-"""BuildKit's own build checks (`docker buildx build --call=check,format=json`), joined to the report
-under the `lint` concern with their rule names and documentation links."""
+"""BuildKit's own build checks, joined to the report under the `lint` concern with their rule names and
+documentation links: read from the warnings the checked build itself reported (BuildKit runs its checks on
+every build, cached or not), or, for the classic builder, from `docker buildx build --call=check,format=json`."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
+import re
 import subprocess
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,6 +53,35 @@ def run_build_checks(engine: Engine, context: Path, dockerfile: Path, *, target:
         checks.append(BuildCheck(str(w.get("ruleName")), str(w.get("description") or ""),
                                  str(w.get("detail") or ""), str(w.get("url") or ""),
                                  int(line) if line else None))
+    return checks
+
+
+_SHORT = re.compile(r"^(?P<rule>[A-Z][A-Za-z]+): (?P<detail>.*?)(?: \(line \d+\))?$", re.S)
+
+
+def _text(value: object) -> str:
+    """A bytes field of BuildKit's JSON progress (base64), as text."""
+    try:
+        return base64.b64decode(str(value), validate=True).decode("utf-8", "replace")
+    except (binascii.Error, ValueError):
+        return str(value)
+
+
+def checks_from_warnings(warnings: list[dict[str, object]]) -> list[BuildCheck]:
+    """The build checks among a build's warnings: those with a rule's documentation link."""
+    checks: list[BuildCheck] = []
+    for w in warnings:
+        url = str(w.get("url") or "")
+        m = _SHORT.match(_text(w.get("short") or ""))
+        if m is None or "/dockerfile/rule/" not in url:
+            continue
+        details = w.get("detail")
+        description = _text(details[0]) if isinstance(details, list) and details else ""
+        ranges = w.get("range")
+        start = ranges[0].get("start") if isinstance(ranges, list) and ranges and isinstance(ranges[0], dict) \
+            else None
+        line = start.get("line") if isinstance(start, dict) else None
+        checks.append(BuildCheck(m["rule"], description, m["detail"], url, int(line) if line else None))
     return checks
 
 

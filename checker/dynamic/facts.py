@@ -61,6 +61,7 @@ class BuildOutcome:
     failed_line: int | None  # the Dockerfile line of the step that failed, when it is known
     log_cut: str | None = None  # how the build log was cut to its tail (checker.build.LogTail.cut)
     failure_log: tuple[str, ...] = ()  # a failed BuildKit build: its failed step's output and BuildKit's error
+    warnings: tuple[dict[str, object], ...] = ()  # BuildKit's warnings as it reported them (its checks among them)
 
 
 @dataclass(frozen=True, slots=True)

@@ -299,6 +299,26 @@ def test_buildkit_checks_join_under_lint(engine: Engine, tmp_path: Path) -> None
     assert lint and lint[0].line == 1 and lint[0].docs_url and lint[0].concern.value == "lint"
 
 
+def test_build_warnings_hold_the_same_checks_as_a_check_run(engine: Engine, tmp_path: Path) -> None:
+    # The check reads BuildKit's checks from the build's own warnings; a `--call=check` run must find the same.
+    if not engine.buildx_version:
+        pytest.skip("no buildx: no build checks on this engine")
+    from checker.build import build
+    from checker.dynamic.buildchecks import checks_from_warnings, run_build_checks
+
+    df = GOOD_NODE.replace("FROM node:22-alpine AS build", "FROM node:22-alpine as Build") \
+        .replace("--from=build", "--from=Build").replace("WORKDIR /app", "WORKDIR /app\nENV MODE prod")
+    tgt = make_ctx(tmp_path, df, NODE_FILES)
+    result = build(engine, tgt.context, dockerfile=tgt.dockerfile, labels={"io.stagewise.test": str(tmp_path)})
+    if result.image_id:
+        with contextlib.suppress(docker.errors.APIError):
+            engine.client.images.remove(result.image_id, force=True)
+    from_build = sorted((c.rule, c.line, c.detail) for c in checks_from_warnings(result.warnings))
+    from_run = sorted((c.rule, c.line, c.detail) for c in run_build_checks(engine, tgt.context, tgt.dockerfile) or [])
+    assert {"FromAsCasing", "StageNameCasing", "LegacyKeyValueFormat"} <= {rule for rule, _l, _d in from_build}
+    assert from_build == from_run
+
+
 def test_same_verdicts_with_the_classic_builder(engine: Engine, tmp_path: Path) -> None:
     tgt = make_ctx(tmp_path, GOOD_NODE, NODE_FILES)
     reports = {b: check(tgt, CheckOptions(reuse=False, builder=b), engine=engine) for b in ("buildkit", "classic")}
