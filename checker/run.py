@@ -108,6 +108,8 @@ DEFAULT_PORT = 8080  # the port probed when the image says nothing (no ENV value
 # An app's words for "I must write where the image is read-only" (EROFS; nginx's entrypoint: "is not writable")
 READ_ONLY_MARKS = ("read-only file system", "not writable", "erofs")
 TMPFS = {"/tmp": "rw,nosuid,nodev,size=64m"}
+# How often the isolated smoke run looks at its two containers: an app that is up answers within one look.
+POLL_SECONDS = 0.05
 
 
 def hardening(read_only: bool) -> dict[str, Any]:
@@ -231,7 +233,7 @@ def _run_http_isolated(engine: Engine, image: str, *, path: str, environment: di
                 else:
                     answer.status, answer.body, answer.ok = got.status, got.body, True
                 break
-            time.sleep(0.2)
+            time.sleep(POLL_SECONDS)
         else:
             if deadline:
                 tried = prober.logs(stdout=False, stderr=True, tail=1).decode("utf-8", "replace").strip()

@@ -2,7 +2,7 @@
 checker/images/recipes/probe.py), what it runs, and how its answer is read.
 
 The probe joins the network namespace of the image under test and sends one HTTP/1.0 request with
-`busybox nc`, again every 0.2 s while the port refuses (its /tmp is a small tmpfs, for the request's FIFO);
+`busybox nc`, again every 0.05 s while the port refuses (its /tmp is a small tmpfs, for the request's FIFO);
 it prints the raw answer (at most `MAX_BYTES`, the rest is read and dropped) and exits 0. It has no timeout
 of its own: the checker stops it at its deadline (BusyBox's `wget -T` crashed with some builds, and the
 checker's clock is the one that counts).
@@ -35,7 +35,7 @@ SCRIPT = (
     "  status=$?\n"
     "  kill $writer 2>/dev/null; wait $writer 2>/dev/null\n"
     "  [ $status = 0 ] && exit 0\n"
-    "  /busybox usleep 200000\n"
+    "  /busybox usleep 50000\n"
     "done\n"
 )
 
