@@ -59,16 +59,17 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("targets", nargs="*")
     parser.add_argument("--repeat", type=int, default=1, help="runs per target; medians are printed")
     args = parser.parse_args(argv)
+    repeat = max(1, args.repeat)
     rows = []
     for rel in args.targets or DEFAULT_TARGETS:
         path = REPO / rel
         if not path.exists():
             print(f"  (skipping {rel}: not found)")
             continue
-        runs = [bench_one(path) for _ in range(max(1, args.repeat))]
+        runs = [bench_one(path) for _ in range(repeat)]
         rows.append((rel, {k: statistics.median(r[k] for r in runs) for k in runs[0]},
                      [r["check_cold"] / r["bare_cold"] for r in runs]))
-    print(f"full check vs bare docker build (same Dockerfile, same run; seconds, median of {max(1, args.repeat)})")
+    print(f"full check vs bare docker build (same Dockerfile, same run; seconds, median of {repeat})")
     print(f"  {'target':26} {'bare cold':>9} {'check cold':>10} {'ratio':>6}   {'bare warm':>9} "
           f"{'check warm':>10} {'re-check':>8}   ratios of each run")
     for rel, r, ratios in rows:

@@ -113,18 +113,13 @@ class FactProducer:
         # The rebuild from edited sources runs beside the build: BuildKit runs a step the two builds share once.
         # Where the checked build fills a cache mount (a compiler's cache), the rebuild waits for those steps
         # and then finds the cache filled: started beside them, it would compile everything a second time, on
-        # the same cores. The classic builder reports no completions: there it waits for the whole build. The
-        # cache probe needs the install steps in the build cache and the cores the build is using: it starts
-        # once the build is done.
-        early = self.builder != "classic"
-        caches_filled = StepsDone(self._cache_mount_steps() if early else [], self.model.stages)
-        if not early:
-            caches_filled.event.clear()
+        # the same cores. (The classic builder refuses cache mounts, so there it never waits.) The cache probe
+        # needs the install steps in the build cache and the cores the build is using: it starts once the
+        # build is done.
+        caches_filled = StepsDone(self._cache_mount_steps(), self.model.stages)
 
         def may_start() -> bool:
-            while not caches_filled.event.wait(0.1):
-                if built.is_set():
-                    break
+            caches_filled.event.wait()  # also set when the build ends, after `built`
             return not built.is_set() or succeeded()
 
         rebuild = self._start_rebuild(pool, succeeded, lambda: built.is_set() and not (built_ok and built_ok[0]),
@@ -142,6 +137,7 @@ class FactProducer:
             built_ok.append(result.ok)
         finally:
             built.set()
+            caches_filled.event.set()
         self.facts.build = BuildOutcome(
             ok=result.ok, builder=self.builder, seconds=result.seconds, error=result.error, log=result.log,
             steps=result.steps, failed_line=None if result.ok else self._line_of_failed_step(result.steps),
